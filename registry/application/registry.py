@@ -1,0 +1,429 @@
+"""The registry application: one method per use case, plain types in, views out."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import threading
+from collections.abc import Callable, Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, OperationalError
+
+from registry.application import inputs
+from registry.application.transcodings import DateAsISO
+from registry.application.views import (
+    CertificateDetails,
+    CertificateRef,
+    EventView,
+    HistoryPage,
+    Organization,
+    Site,
+    StatusView,
+    WriteMeta,
+    WriteResult,
+)
+from registry.domain.certificate import Certificate, certificate_id
+from registry.domain.requests import RequestRecord, request_key
+from registry.domain.standards import StandardsCatalogue
+from registry.domain.status import CertificateState, Status
+from registry.errors import (
+    AlreadyExistsError,
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    UnavailableError,
+)
+
+MAX_WRITE_ATTEMPTS = 5
+MAX_PAGE_SIZE = 1000
+_COMMON_FIELDS = frozenset(
+    {
+        "originator_id",
+        "originator_version",
+        "originator_topic",
+        "timestamp",
+        "effective_date",
+        "actor",
+        "request_id",
+    }
+)
+
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(tz=UTC)
+
+
+class Registry(Application[UUID]):
+    """Certificates and their histories, on whichever store ``env`` selects."""
+
+    name = "Registry"
+
+    def __init__(
+        self,
+        env: Mapping[str, str] | None = None,
+        *,
+        clock: Clock = _utc_now,
+        standards: StandardsCatalogue | None = None,
+    ) -> None:
+        super().__init__(env)
+        self.standards = standards or StandardsCatalogue.load(self.env.get("STANDARDS_FILE"))
+        self._clock = clock
+        self._write_lock = threading.Lock()
+        self._last_recorded_at = datetime.min.replace(tzinfo=UTC)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    # Writes
+
+    def issue_certificate(
+        self,
+        ref: CertificateRef,
+        meta: WriteMeta,
+        *,
+        organization: Organization,
+        sites: list[Site],
+        standard: str,
+        scope: str,
+        sector_codes: list[str],
+        expiry_date: date | None,
+        replaces: CertificateRef | None = None,
+    ) -> WriteResult:
+        ref = inputs.ref(ref)
+        fields: dict[str, Any] = {
+            "certification_body_id": ref.certification_body_id,
+            "certificate_number": ref.certificate_number,
+            "organization_name": inputs.text(organization.name, "organization.name"),
+            "organization_country": inputs.country(organization.country),
+            "organization_address": inputs.text(organization.address, "organization.address"),
+            "sites": inputs.sites(sites),
+            "standard": self.standards.get(inputs.text(standard, "standard")).designation,
+            "scope": inputs.text(scope, "scope"),
+            "sector_codes": inputs.codes(sector_codes),
+            "expiry_date": inputs.required(expiry_date, "expiry_date"),
+            "replaces_certification_body_id": replaces.certification_body_id if replaces else "",
+            "replaces_certificate_number": replaces.certificate_number if replaces else "",
+        }
+        if replaces is not None:
+            replaced = inputs.ref(replaces, "replaces")
+            if replaced == ref:
+                raise InvalidInputError("a certificate cannot replace itself")
+
+        def issue(_: Certificate | None, context: dict[str, Any]) -> Certificate:
+            return Certificate.issue(**context, **fields)
+
+        return self._write("issue", ref, meta, fields, issue, creates=True)
+
+    def record_surveillance(self, ref: CertificateRef, meta: WriteMeta) -> WriteResult:
+        return self._change("record_surveillance", ref, meta, {})
+
+    def change_scope(
+        self,
+        ref: CertificateRef,
+        meta: WriteMeta,
+        *,
+        scope: str,
+        sites: list[Site],
+        sector_codes: list[str],
+    ) -> WriteResult:
+        fields = {
+            "scope": inputs.text(scope, "scope"),
+            "sites": inputs.sites(sites),
+            "sector_codes": inputs.codes(sector_codes),
+        }
+        return self._change("change_scope", ref, meta, fields)
+
+    def suspend_certificate(
+        self, ref: CertificateRef, meta: WriteMeta, *, reason: str, review_by: date | None = None
+    ) -> WriteResult:
+        fields = {"reason": inputs.text(reason, "reason"), "review_by": review_by}
+        return self._change("suspend", ref, meta, fields)
+
+    def reinstate_certificate(self, ref: CertificateRef, meta: WriteMeta) -> WriteResult:
+        return self._change("reinstate", ref, meta, {})
+
+    def withdraw_certificate(
+        self, ref: CertificateRef, meta: WriteMeta, *, reason: str
+    ) -> WriteResult:
+        return self._change("withdraw", ref, meta, {"reason": inputs.text(reason, "reason")})
+
+    def cancel_certificate(
+        self, ref: CertificateRef, meta: WriteMeta, *, reason: str
+    ) -> WriteResult:
+        return self._change("cancel", ref, meta, {"reason": inputs.text(reason, "reason")})
+
+    def renew_certificate(
+        self, ref: CertificateRef, meta: WriteMeta, *, expiry_date: date | None
+    ) -> WriteResult:
+        fields = {"expiry_date": inputs.required(expiry_date, "expiry_date")}
+        return self._change("renew", ref, meta, fields)
+
+    def transfer_certificate(
+        self, ref: CertificateRef, meta: WriteMeta, *, to: CertificateRef
+    ) -> WriteResult:
+        to = inputs.ref(to, "to_certificate")
+        if to == inputs.ref(ref):
+            raise InvalidInputError("a certificate cannot be transferred to itself")
+        fields = {
+            "to_certification_body_id": to.certification_body_id,
+            "to_certificate_number": to.certificate_number,
+        }
+        return self._change("transfer_out", ref, meta, fields)
+
+    def change_holder_details(
+        self, ref: CertificateRef, meta: WriteMeta, *, organization: Organization
+    ) -> WriteResult:
+        fields = {
+            "organization_name": organization.name.strip(),
+            "organization_country": (
+                inputs.country(organization.country) if organization.country.strip() else ""
+            ),
+            "organization_address": organization.address.strip(),
+        }
+        if not any(fields.values()):
+            raise InvalidInputError("organization: give at least one of name, country, address")
+        return self._change("change_holder_details", ref, meta, fields)
+
+    def retract_event(
+        self, ref: CertificateRef, meta: WriteMeta, *, version: int, reason: str
+    ) -> WriteResult:
+        if version < 1:
+            raise InvalidInputError(f"event version must be 1 or more, got {version}")
+        fields = {"retracted_version": version, "reason": inputs.text(reason, "reason")}
+        return self._change("retract", ref, meta, fields)
+
+    # Queries
+
+    def get_status(
+        self, ref: CertificateRef, *, at: date | None = None, as_of: datetime | None = None
+    ) -> StatusView:
+        ref = inputs.ref(ref)
+        now = self._clock()
+        as_of = inputs.instant(as_of) if as_of is not None else now
+        at = at if at is not None else now.date()
+        try:
+            certificate = self._get(
+                certificate_id(ref.certification_body_id, ref.certificate_number)
+            )
+        except NotFoundError:
+            return StatusView(ref, Status.UNKNOWN, at, as_of, 0)
+        reading = certificate.reading(at, as_of, self.standards)
+        details = _details(reading.state) if reading.status is not Status.UNKNOWN else None
+        return StatusView(
+            ref, reading.status, at, as_of, reading.version, reading.warnings, details
+        )
+
+    def get_history(
+        self,
+        ref: CertificateRef,
+        *,
+        after_version: int = 0,
+        limit: int = 100,
+        as_of: datetime | None = None,
+    ) -> HistoryPage:
+        ref = inputs.ref(ref)
+        if not 1 <= limit <= MAX_PAGE_SIZE:
+            raise InvalidInputError(f"page size must be 1 to {MAX_PAGE_SIZE}, got {limit}")
+        as_of = inputs.instant(as_of) if as_of is not None else None
+        certificate = self._get(certificate_id(ref.certification_body_id, ref.certificate_number))
+        retractions = certificate.retractions(as_of)
+        known = [e for e in certificate.events if as_of is None or e.timestamp <= as_of]
+        page = known[after_version : after_version + limit]
+        views = [_event_view(e, retractions.get(e.originator_version)) for e in page]
+        more = after_version + limit < len(known)
+        return HistoryPage(views, after_version + limit if more else None)
+
+    # The write path
+
+    def _change(
+        self, op: str, ref: CertificateRef, meta: WriteMeta, fields: dict[str, Any]
+    ) -> WriteResult:
+        method = getattr(Certificate, op)
+
+        def change(certificate: Certificate | None, context: dict[str, Any]) -> Certificate:
+            assert certificate is not None
+            method(certificate, **context, **fields)
+            return certificate
+
+        return self._write(op, inputs.ref(ref), meta, fields, change, creates=False)
+
+    def _write(
+        self,
+        op: str,
+        ref: CertificateRef,
+        meta: WriteMeta,
+        fields: dict[str, Any],
+        command: Callable[[Certificate | None, dict[str, Any]], Certificate],
+        *,
+        creates: bool,
+    ) -> WriteResult:
+        request_id = inputs.text(meta.request_id, "request_id", max_length=200)
+        if meta.expected_version is not None and meta.expected_version < 0:
+            raise InvalidInputError("expected_version must not be negative")
+        key = request_key(meta.actor, request_id)
+        fingerprint = _fingerprint(op, ref, meta, fields)
+        first = self._first_result(key, fingerprint)
+        if first is not None:
+            return first
+        cert_id = certificate_id(ref.certification_body_id, ref.certificate_number)
+        for _ in range(MAX_WRITE_ATTEMPTS):
+            if creates:
+                certificate = None
+                if self._exists(cert_id):
+                    raise AlreadyExistsError(
+                        f"certificate {ref.certificate_number} of {ref.certification_body_id} "
+                        "already exists"
+                    )
+                current_version = 0
+            else:
+                certificate = self._get(cert_id)
+                current_version = certificate.version
+            if meta.expected_version is not None and meta.expected_version != current_version:
+                raise ConflictError(
+                    f"expected version {meta.expected_version}, the certificate is at "
+                    f"version {current_version}"
+                )
+            with self._write_lock:
+                recorded_at = self._next_recorded_at()
+                context = {
+                    "standards": self.standards,
+                    "today": recorded_at.date(),
+                    "recorded_at": recorded_at,
+                    "effective_date": meta.effective_date or recorded_at.date(),
+                    "actor": meta.actor,
+                    "request_id": request_id,
+                }
+                certificate = command(certificate, context)
+                record = RequestRecord._create(
+                    RequestRecord.Accepted,  # type: ignore[attr-defined]
+                    id=RequestRecord.create_id(key),
+                    timestamp=recorded_at,
+                    key=key,
+                    fingerprint=fingerprint,
+                    certificate_id=cert_id,
+                    certificate_version=certificate.version,
+                    recorded_at=recorded_at,
+                )
+                try:
+                    self.save(certificate, record)
+                except IntegrityError:
+                    pass
+                except OperationalError as error:
+                    raise UnavailableError(f"the event store is unavailable: {error}") from None
+                else:
+                    return WriteResult(certificate.version, recorded_at)
+            # Lost a race: with the same request (answer as it was answered) or with
+            # another write to this certificate (re-check the rules against it).
+            first = self._first_result(key, fingerprint)
+            if first is not None:
+                return first
+            if creates:
+                raise AlreadyExistsError(
+                    f"certificate {ref.certificate_number} of {ref.certification_body_id} "
+                    "already exists"
+                )
+            if meta.expected_version is not None:
+                raise ConflictError(
+                    f"expected version {meta.expected_version}, but another write to the "
+                    "certificate was saved first"
+                )
+        raise ConflictError("the certificate is changing too fast; retry the request")
+
+    def _first_result(self, key: str, fingerprint: str) -> WriteResult | None:
+        try:
+            record: RequestRecord = self.repository.get(RequestRecord.create_id(key))
+        except AggregateNotFoundError:
+            return None
+        except OperationalError as error:
+            raise UnavailableError(f"the event store is unavailable: {error}") from None
+        assert isinstance(record, RequestRecord)
+        if record.fingerprint != fingerprint:
+            raise InvalidInputError(
+                "request_id was already used for a different request; use a new request_id"
+            )
+        return WriteResult(record.certificate_version, record.recorded_at)
+
+    def _next_recorded_at(self) -> datetime:
+        """The recorded time of the next write: never earlier than, nor equal to, the last."""
+        now = self._clock()
+        if now <= self._last_recorded_at:
+            now = self._last_recorded_at + timedelta(microseconds=1)
+        self._last_recorded_at = now
+        return now
+
+    def _get(self, cert_id: UUID) -> Certificate:
+        try:
+            certificate: Certificate = self.repository.get(cert_id)
+        except AggregateNotFoundError:
+            raise NotFoundError("no such certificate") from None
+        except OperationalError as error:
+            raise UnavailableError(f"the event store is unavailable: {error}") from None
+        assert isinstance(certificate, Certificate)
+        return certificate
+
+    def _exists(self, cert_id: UUID) -> bool:
+        try:
+            return bool(self.recorder.select_events(cert_id, limit=1))
+        except OperationalError as error:
+            raise UnavailableError(f"the event store is unavailable: {error}") from None
+
+
+def _fingerprint(op: str, ref: CertificateRef, meta: WriteMeta, fields: dict[str, Any]) -> str:
+    body = {
+        "op": op,
+        "certificate": [ref.certification_body_id, ref.certificate_number],
+        "effective_date": meta.effective_date,
+        "expected_version": meta.expected_version,
+        "fields": fields,
+    }
+    text = json.dumps(body, sort_keys=True, default=str, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def _details(state: CertificateState) -> CertificateDetails:
+    return CertificateDetails(
+        certificate=CertificateRef(state.certification_body_id, state.certificate_number),
+        organization=Organization(
+            state.organization_name, state.organization_country, state.organization_address
+        ),
+        sites=[Site(s["address"], s.get("scope", "")) for s in state.sites],
+        standard=state.standard,
+        scope=state.scope,
+        sector_codes=list(state.sector_codes),
+        original_issue_date=state.original_issue_date,
+        cycle_effective_date=state.cycle_effective_date,
+        expiry_date=state.expiry_date,
+        last_audit_date=state.last_audit_date,
+        suspended_since=state.suspended_since,
+        suspension_reason=state.suspension_reason,
+        suspension_review_by=state.suspension_review_by,
+        ended_on=state.ended_on,
+        end_reason=state.end_reason,
+        transferred_to=CertificateRef(*state.transferred_to) if state.transferred_to else None,
+        replaces=CertificateRef(*state.replaces) if state.replaces else None,
+    )
+
+
+def _event_view(event: Certificate.Event, retracted_by: int | None) -> EventView:
+    fields = {
+        name: value.isoformat() if isinstance(value, date) else value
+        for name, value in vars(event).items()
+        if name not in _COMMON_FIELDS
+    }
+    return EventView(
+        version=event.originator_version,
+        type=event.kind,
+        effective_date=event.effective_date,
+        recorded_at=event.timestamp,
+        actor=event.actor,
+        request_id=event.request_id,
+        fields=fields,
+        retracted_by_version=retracted_by,
+    )

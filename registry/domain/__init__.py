@@ -1,0 +1,1 @@
+"""Certificates, their events and lifecycle rules: plain Python, no gRPC, no SQL."""

@@ -1,0 +1,107 @@
+"""A certificate's state on one day, folded from its events, and the status it implies."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+
+from registry.domain.dates import add_months
+
+EXPIRY_WARNING_DAYS = 90
+SURVEILLANCE_INTERVAL_MONTHS = 12
+SUSPENSION_LIMIT_MONTHS = 6
+
+
+class Status(Enum):
+    """The public status of a certificate on a day (SPEC 2.2)."""
+
+    NOT_YET_VALID = "NOT_YET_VALID"
+    VALID = "VALID"
+    SUSPENDED = "SUSPENDED"
+    WITHDRAWN = "WITHDRAWN"
+    CANCELLED = "CANCELLED"
+    EXPIRED = "EXPIRED"
+    TRANSFERRED = "TRANSFERRED"
+    UNKNOWN = "UNKNOWN"
+
+
+class Warning(Enum):
+    """A condition a reader should know about, beside the status of a day."""
+
+    SURVEILLANCE_OVERDUE = "SURVEILLANCE_OVERDUE"
+    SUSPENSION_OVERDUE = "SUSPENSION_OVERDUE"
+    EXPIRING_SOON = "EXPIRING_SOON"
+
+
+ENDED = (Status.WITHDRAWN, Status.CANCELLED, Status.TRANSFERRED)
+
+
+@dataclass
+class CertificateState:
+    """What the events in effect up to some day say about a certificate.
+
+    Mutated only while folding events in (effective date, version) order;
+    every reader gets a finished copy.
+    """
+
+    certification_body_id: str = ""
+    certificate_number: str = ""
+    organization_name: str = ""
+    organization_country: str = ""
+    organization_address: str = ""
+    sites: list[dict[str, str]] = field(default_factory=list)
+    standard: str = ""
+    standard_deadline: date | None = None
+    scope: str = ""
+    sector_codes: list[str] = field(default_factory=list)
+    original_issue_date: date | None = None
+    cycle_effective_date: date | None = None
+    expiry_date: date | None = None
+    last_audit_date: date | None = None
+    suspended_since: date | None = None
+    suspension_reason: str = ""
+    suspension_review_by: date | None = None
+    ended: Status | None = None
+    ended_on: date | None = None
+    end_reason: str = ""
+    transferred_to: tuple[str, str] | None = None
+    replaces: tuple[str, str] | None = None
+
+    def status_on(self, day: date) -> Status:
+        """The status on ``day``, given that every event in effect by then is folded in."""
+        if self.original_issue_date is None or day < self.original_issue_date:
+            return Status.NOT_YET_VALID
+        if self.ended is not None:
+            return self.ended
+        if self.expired_on(day):
+            return Status.EXPIRED
+        if self.suspended_since is not None:
+            return Status.SUSPENDED
+        return Status.VALID
+
+    def expired_on(self, day: date) -> bool:
+        """Past the expiry date, or the edition's transition deadline has passed."""
+        return (
+            self.expiry_date is not None and day > self.expiry_date
+        ) or self.edition_withdrawn_on(day)
+
+    def edition_withdrawn_on(self, day: date) -> bool:
+        return self.standard_deadline is not None and day > self.standard_deadline
+
+    def warnings_on(self, day: date) -> list[Warning]:
+        status = self.status_on(day)
+        if status not in (Status.VALID, Status.SUSPENDED):
+            return []
+        warnings = []
+        if self.last_audit_date is not None and day > add_months(
+            self.last_audit_date, SURVEILLANCE_INTERVAL_MONTHS
+        ):
+            warnings.append(Warning.SURVEILLANCE_OVERDUE)
+        if self.suspended_since is not None and day > add_months(
+            self.suspended_since, SUSPENSION_LIMIT_MONTHS
+        ):
+            warnings.append(Warning.SUSPENSION_OVERDUE)
+        if self.expiry_date is not None and (self.expiry_date - day).days <= EXPIRY_WARNING_DAYS:
+            warnings.append(Warning.EXPIRING_SOON)
+        return warnings

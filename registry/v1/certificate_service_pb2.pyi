@@ -1,0 +1,433 @@
+import datetime
+
+from google.protobuf import struct_pb2 as _struct_pb2
+from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.type import date_pb2 as _date_pb2
+from google.protobuf.internal import containers as _containers
+from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
+from google.protobuf import descriptor as _descriptor
+from google.protobuf import message as _message
+from collections.abc import Iterable as _Iterable, Mapping as _Mapping
+from typing import ClassVar as _ClassVar, Optional as _Optional, Union as _Union
+
+DESCRIPTOR: _descriptor.FileDescriptor
+
+class CertificateStatus(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CERTIFICATE_STATUS_UNSPECIFIED: _ClassVar[CertificateStatus]
+    CERTIFICATE_STATUS_NOT_YET_VALID: _ClassVar[CertificateStatus]
+    CERTIFICATE_STATUS_VALID: _ClassVar[CertificateStatus]
+    CERTIFICATE_STATUS_SUSPENDED: _ClassVar[CertificateStatus]
+    CERTIFICATE_STATUS_WITHDRAWN: _ClassVar[CertificateStatus]
+    CERTIFICATE_STATUS_CANCELLED: _ClassVar[CertificateStatus]
+    CERTIFICATE_STATUS_EXPIRED: _ClassVar[CertificateStatus]
+    CERTIFICATE_STATUS_TRANSFERRED: _ClassVar[CertificateStatus]
+    CERTIFICATE_STATUS_UNKNOWN: _ClassVar[CertificateStatus]
+
+class CertificateWarning(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CERTIFICATE_WARNING_UNSPECIFIED: _ClassVar[CertificateWarning]
+    CERTIFICATE_WARNING_SURVEILLANCE_OVERDUE: _ClassVar[CertificateWarning]
+    CERTIFICATE_WARNING_SUSPENSION_OVERDUE: _ClassVar[CertificateWarning]
+    CERTIFICATE_WARNING_EXPIRING_SOON: _ClassVar[CertificateWarning]
+CERTIFICATE_STATUS_UNSPECIFIED: CertificateStatus
+CERTIFICATE_STATUS_NOT_YET_VALID: CertificateStatus
+CERTIFICATE_STATUS_VALID: CertificateStatus
+CERTIFICATE_STATUS_SUSPENDED: CertificateStatus
+CERTIFICATE_STATUS_WITHDRAWN: CertificateStatus
+CERTIFICATE_STATUS_CANCELLED: CertificateStatus
+CERTIFICATE_STATUS_EXPIRED: CertificateStatus
+CERTIFICATE_STATUS_TRANSFERRED: CertificateStatus
+CERTIFICATE_STATUS_UNKNOWN: CertificateStatus
+CERTIFICATE_WARNING_UNSPECIFIED: CertificateWarning
+CERTIFICATE_WARNING_SURVEILLANCE_OVERDUE: CertificateWarning
+CERTIFICATE_WARNING_SUSPENSION_OVERDUE: CertificateWarning
+CERTIFICATE_WARNING_EXPIRING_SOON: CertificateWarning
+
+class CertificateRef(_message.Message):
+    __slots__ = ("certification_body_id", "certificate_number")
+    CERTIFICATION_BODY_ID_FIELD_NUMBER: _ClassVar[int]
+    CERTIFICATE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    certification_body_id: str
+    certificate_number: str
+    def __init__(self, certification_body_id: _Optional[str] = ..., certificate_number: _Optional[str] = ...) -> None: ...
+
+class Organization(_message.Message):
+    __slots__ = ("name", "country", "address")
+    NAME_FIELD_NUMBER: _ClassVar[int]
+    COUNTRY_FIELD_NUMBER: _ClassVar[int]
+    ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    name: str
+    country: str
+    address: str
+    def __init__(self, name: _Optional[str] = ..., country: _Optional[str] = ..., address: _Optional[str] = ...) -> None: ...
+
+class Site(_message.Message):
+    __slots__ = ("address", "scope")
+    ADDRESS_FIELD_NUMBER: _ClassVar[int]
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    address: str
+    scope: str
+    def __init__(self, address: _Optional[str] = ..., scope: _Optional[str] = ...) -> None: ...
+
+class Certificate(_message.Message):
+    __slots__ = ("certificate", "organization", "sites", "standard", "scope", "sector_codes", "original_issue_date", "cycle_effective_date", "expiry_date", "last_audit_date", "suspended_since", "suspension_reason", "suspension_review_by", "ended_on", "end_reason", "transferred_to", "replaces")
+    CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    ORGANIZATION_FIELD_NUMBER: _ClassVar[int]
+    SITES_FIELD_NUMBER: _ClassVar[int]
+    STANDARD_FIELD_NUMBER: _ClassVar[int]
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    SECTOR_CODES_FIELD_NUMBER: _ClassVar[int]
+    ORIGINAL_ISSUE_DATE_FIELD_NUMBER: _ClassVar[int]
+    CYCLE_EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
+    EXPIRY_DATE_FIELD_NUMBER: _ClassVar[int]
+    LAST_AUDIT_DATE_FIELD_NUMBER: _ClassVar[int]
+    SUSPENDED_SINCE_FIELD_NUMBER: _ClassVar[int]
+    SUSPENSION_REASON_FIELD_NUMBER: _ClassVar[int]
+    SUSPENSION_REVIEW_BY_FIELD_NUMBER: _ClassVar[int]
+    ENDED_ON_FIELD_NUMBER: _ClassVar[int]
+    END_REASON_FIELD_NUMBER: _ClassVar[int]
+    TRANSFERRED_TO_FIELD_NUMBER: _ClassVar[int]
+    REPLACES_FIELD_NUMBER: _ClassVar[int]
+    certificate: CertificateRef
+    organization: Organization
+    sites: _containers.RepeatedCompositeFieldContainer[Site]
+    standard: str
+    scope: str
+    sector_codes: _containers.RepeatedScalarFieldContainer[str]
+    original_issue_date: _date_pb2.Date
+    cycle_effective_date: _date_pb2.Date
+    expiry_date: _date_pb2.Date
+    last_audit_date: _date_pb2.Date
+    suspended_since: _date_pb2.Date
+    suspension_reason: str
+    suspension_review_by: _date_pb2.Date
+    ended_on: _date_pb2.Date
+    end_reason: str
+    transferred_to: CertificateRef
+    replaces: CertificateRef
+    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., organization: _Optional[_Union[Organization, _Mapping]] = ..., sites: _Optional[_Iterable[_Union[Site, _Mapping]]] = ..., standard: _Optional[str] = ..., scope: _Optional[str] = ..., sector_codes: _Optional[_Iterable[str]] = ..., original_issue_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., cycle_effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., expiry_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., last_audit_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., suspended_since: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., suspension_reason: _Optional[str] = ..., suspension_review_by: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., ended_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., end_reason: _Optional[str] = ..., transferred_to: _Optional[_Union[CertificateRef, _Mapping]] = ..., replaces: _Optional[_Union[CertificateRef, _Mapping]] = ...) -> None: ...
+
+class CertificateEvent(_message.Message):
+    __slots__ = ("version", "type", "effective_date", "recorded_at", "actor", "request_id", "fields", "retracted_by_version")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    ACTOR_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    FIELDS_FIELD_NUMBER: _ClassVar[int]
+    RETRACTED_BY_VERSION_FIELD_NUMBER: _ClassVar[int]
+    version: int
+    type: str
+    effective_date: _date_pb2.Date
+    recorded_at: _timestamp_pb2.Timestamp
+    actor: str
+    request_id: str
+    fields: _struct_pb2.Struct
+    retracted_by_version: int
+    def __init__(self, version: _Optional[int] = ..., type: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actor: _Optional[str] = ..., request_id: _Optional[str] = ..., fields: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., retracted_by_version: _Optional[int] = ...) -> None: ...
+
+class IssueCertificateRequest(_message.Message):
+    __slots__ = ("certificate", "request_id", "effective_date", "expected_version", "organization", "sites", "standard", "scope", "sector_codes", "expiry_date", "replaces")
+    CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    ORGANIZATION_FIELD_NUMBER: _ClassVar[int]
+    SITES_FIELD_NUMBER: _ClassVar[int]
+    STANDARD_FIELD_NUMBER: _ClassVar[int]
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    SECTOR_CODES_FIELD_NUMBER: _ClassVar[int]
+    EXPIRY_DATE_FIELD_NUMBER: _ClassVar[int]
+    REPLACES_FIELD_NUMBER: _ClassVar[int]
+    certificate: CertificateRef
+    request_id: str
+    effective_date: _date_pb2.Date
+    expected_version: int
+    organization: Organization
+    sites: _containers.RepeatedCompositeFieldContainer[Site]
+    standard: str
+    scope: str
+    sector_codes: _containers.RepeatedScalarFieldContainer[str]
+    expiry_date: _date_pb2.Date
+    replaces: CertificateRef
+    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., request_id: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., expected_version: _Optional[int] = ..., organization: _Optional[_Union[Organization, _Mapping]] = ..., sites: _Optional[_Iterable[_Union[Site, _Mapping]]] = ..., standard: _Optional[str] = ..., scope: _Optional[str] = ..., sector_codes: _Optional[_Iterable[str]] = ..., expiry_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., replaces: _Optional[_Union[CertificateRef, _Mapping]] = ...) -> None: ...
+
+class IssueCertificateResponse(_message.Message):
+    __slots__ = ("version", "recorded_at")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    version: int
+    recorded_at: _timestamp_pb2.Timestamp
+    def __init__(self, version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class RecordSurveillanceRequest(_message.Message):
+    __slots__ = ("certificate", "request_id", "effective_date", "expected_version")
+    CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    certificate: CertificateRef
+    request_id: str
+    effective_date: _date_pb2.Date
+    expected_version: int
+    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., request_id: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., expected_version: _Optional[int] = ...) -> None: ...
+
+class RecordSurveillanceResponse(_message.Message):
+    __slots__ = ("version", "recorded_at")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    version: int
+    recorded_at: _timestamp_pb2.Timestamp
+    def __init__(self, version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ChangeScopeRequest(_message.Message):
+    __slots__ = ("certificate", "request_id", "effective_date", "expected_version", "scope", "sites", "sector_codes")
+    CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    SITES_FIELD_NUMBER: _ClassVar[int]
+    SECTOR_CODES_FIELD_NUMBER: _ClassVar[int]
+    certificate: CertificateRef
+    request_id: str
+    effective_date: _date_pb2.Date
+    expected_version: int
+    scope: str
+    sites: _containers.RepeatedCompositeFieldContainer[Site]
+    sector_codes: _containers.RepeatedScalarFieldContainer[str]
+    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., request_id: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., expected_version: _Optional[int] = ..., scope: _Optional[str] = ..., sites: _Optional[_Iterable[_Union[Site, _Mapping]]] = ..., sector_codes: _Optional[_Iterable[str]] = ...) -> None: ...
+
+class ChangeScopeResponse(_message.Message):
+    __slots__ = ("version", "recorded_at")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    version: int
+    recorded_at: _timestamp_pb2.Timestamp
+    def __init__(self, version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class SuspendCertificateRequest(_message.Message):
+    __slots__ = ("certificate", "request_id", "effective_date", "expected_version", "reason", "review_by")
+    CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    REVIEW_BY_FIELD_NUMBER: _ClassVar[int]
+    certificate: CertificateRef
+    request_id: str
+    effective_date: _date_pb2.Date
+    expected_version: int
+    reason: str
+    review_by: _date_pb2.Date
+    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., request_id: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., expected_version: _Optional[int] = ..., reason: _Optional[str] = ..., review_by: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+
+class SuspendCertificateResponse(_message.Message):
+    __slots__ = ("version", "recorded_at")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    version: int
+    recorded_at: _timestamp_pb2.Timestamp
+    def __init__(self, version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ReinstateCertificateRequest(_message.Message):
+    __slots__ = ("certificate", "request_id", "effective_date", "expected_version")
+    CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    certificate: CertificateRef
+    request_id: str
+    effective_date: _date_pb2.Date
+    expected_version: int
+    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., request_id: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., expected_version: _Optional[int] = ...) -> None: ...
+
+class ReinstateCertificateResponse(_message.Message):
+    __slots__ = ("version", "recorded_at")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    version: int
+    recorded_at: _timestamp_pb2.Timestamp
+    def __init__(self, version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class WithdrawCertificateRequest(_message.Message):
+    __slots__ = ("certificate", "request_id", "effective_date", "expected_version", "reason")
+    CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    certificate: CertificateRef
+    request_id: str
+    effective_date: _date_pb2.Date
+    expected_version: int
+    reason: str
+    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., request_id: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., expected_version: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class WithdrawCertificateResponse(_message.Message):
+    __slots__ = ("version", "recorded_at")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    version: int
+    recorded_at: _timestamp_pb2.Timestamp
+    def __init__(self, version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class CancelCertificateRequest(_message.Message):
+    __slots__ = ("certificate", "request_id", "effective_date", "expected_version", "reason")
+    CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    certificate: CertificateRef
+    request_id: str
+    effective_date: _date_pb2.Date
+    expected_version: int
+    reason: str
+    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., request_id: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., expected_version: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class CancelCertificateResponse(_message.Message):
+    __slots__ = ("version", "recorded_at")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    version: int
+    recorded_at: _timestamp_pb2.Timestamp
+    def __init__(self, version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class RenewCertificateRequest(_message.Message):
+    __slots__ = ("certificate", "request_id", "effective_date", "expected_version", "expiry_date")
+    CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    EXPIRY_DATE_FIELD_NUMBER: _ClassVar[int]
+    certificate: CertificateRef
+    request_id: str
+    effective_date: _date_pb2.Date
+    expected_version: int
+    expiry_date: _date_pb2.Date
+    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., request_id: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., expected_version: _Optional[int] = ..., expiry_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+
+class RenewCertificateResponse(_message.Message):
+    __slots__ = ("version", "recorded_at")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    version: int
+    recorded_at: _timestamp_pb2.Timestamp
+    def __init__(self, version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class TransferCertificateRequest(_message.Message):
+    __slots__ = ("certificate", "request_id", "effective_date", "expected_version", "to_certificate")
+    CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    TO_CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    certificate: CertificateRef
+    request_id: str
+    effective_date: _date_pb2.Date
+    expected_version: int
+    to_certificate: CertificateRef
+    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., request_id: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., expected_version: _Optional[int] = ..., to_certificate: _Optional[_Union[CertificateRef, _Mapping]] = ...) -> None: ...
+
+class TransferCertificateResponse(_message.Message):
+    __slots__ = ("version", "recorded_at")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    version: int
+    recorded_at: _timestamp_pb2.Timestamp
+    def __init__(self, version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class ChangeHolderDetailsRequest(_message.Message):
+    __slots__ = ("certificate", "request_id", "effective_date", "expected_version", "organization")
+    CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    ORGANIZATION_FIELD_NUMBER: _ClassVar[int]
+    certificate: CertificateRef
+    request_id: str
+    effective_date: _date_pb2.Date
+    expected_version: int
+    organization: Organization
+    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., request_id: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., expected_version: _Optional[int] = ..., organization: _Optional[_Union[Organization, _Mapping]] = ...) -> None: ...
+
+class ChangeHolderDetailsResponse(_message.Message):
+    __slots__ = ("version", "recorded_at")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    version: int
+    recorded_at: _timestamp_pb2.Timestamp
+    def __init__(self, version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class RetractEventRequest(_message.Message):
+    __slots__ = ("certificate", "request_id", "effective_date", "expected_version", "event_version", "reason")
+    CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
+    EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+    EVENT_VERSION_FIELD_NUMBER: _ClassVar[int]
+    REASON_FIELD_NUMBER: _ClassVar[int]
+    certificate: CertificateRef
+    request_id: str
+    effective_date: _date_pb2.Date
+    expected_version: int
+    event_version: int
+    reason: str
+    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., request_id: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., expected_version: _Optional[int] = ..., event_version: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+
+class RetractEventResponse(_message.Message):
+    __slots__ = ("version", "recorded_at")
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    version: int
+    recorded_at: _timestamp_pb2.Timestamp
+    def __init__(self, version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GetCertificateStatusRequest(_message.Message):
+    __slots__ = ("certificate", "at", "as_of")
+    CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    certificate: CertificateRef
+    at: _date_pb2.Date
+    as_of: _timestamp_pb2.Timestamp
+    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., at: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GetCertificateStatusResponse(_message.Message):
+    __slots__ = ("status", "certificate", "warnings", "version", "at", "as_of")
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    WARNINGS_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    status: CertificateStatus
+    certificate: Certificate
+    warnings: _containers.RepeatedScalarFieldContainer[CertificateWarning]
+    version: int
+    at: _date_pb2.Date
+    as_of: _timestamp_pb2.Timestamp
+    def __init__(self, status: _Optional[_Union[CertificateStatus, str]] = ..., certificate: _Optional[_Union[Certificate, _Mapping]] = ..., warnings: _Optional[_Iterable[_Union[CertificateWarning, str]]] = ..., version: _Optional[int] = ..., at: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GetCertificateHistoryRequest(_message.Message):
+    __slots__ = ("certificate", "page_size", "page_token", "as_of")
+    CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    certificate: CertificateRef
+    page_size: int
+    page_token: str
+    as_of: _timestamp_pb2.Timestamp
+    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+
+class GetCertificateHistoryResponse(_message.Message):
+    __slots__ = ("events", "next_page_token")
+    EVENTS_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    events: _containers.RepeatedCompositeFieldContainer[CertificateEvent]
+    next_page_token: str
+    def __init__(self, events: _Optional[_Iterable[_Union[CertificateEvent, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
