@@ -453,12 +453,14 @@ def _fold(
 ) -> CertificateState:
     """Fold ``events`` in timeline order up to day ``until``, checking rules from ``check_from``."""
     state = CertificateState()
-    for event in sorted(events, key=_position):
+    timeline = sorted(events, key=_position)
+    issued_on = next(e.effective_date for e in timeline if isinstance(e, Certificate.Issued))
+    for event in timeline:
         if until is not None and event.effective_date > until:
             break
         if check_from is not None and _position(event) >= check_from:
             try:
-                _check_common(event, state)
+                _check_common(event, state, issued_on)
                 event.check(state)
             except RuleViolationError as error:
                 if _position(event) == check_from or not changed:
@@ -472,15 +474,14 @@ def _fold(
     return replace(state)
 
 
-def _check_common(event: Certificate.Event, state: CertificateState) -> None:
+def _check_common(event: Certificate.Event, state: CertificateState, issued_on: date) -> None:
     if isinstance(event, Certificate.Issued):
         return
-    issued = state.original_issue_date
-    if issued is None or event.effective_date < issued:
+    if event.effective_date < issued_on:
         raise RuleViolationError(
             "not-before-issue",
             f"{event.kind} effective {event.effective_date} is before the certificate's "
-            f"issue on {issued}",
+            f"issue on {issued_on}",
         )
     if state.ended is not None:
         raise RuleViolationError(

@@ -1,0 +1,1 @@
+"""The ``registry`` command: ``serve`` and a client subcommand for every RPC."""

@@ -1,0 +1,441 @@
+"""A small typed client of the registry's gRPC API, usable as it is by other services.
+
+    with RegistryClient("127.0.0.1:50051") as client:
+        client.suspend_certificate("cb-1", "Q-1", reason="NC", effective_date=date(2025, 3, 1))
+        print(client.get_certificate_status("cb-1", "Q-1", at=date(2025, 3, 20)).status)
+
+Every call has a deadline (``timeout``, default 10 s). Writes get a fresh
+``request_id`` unless one is given, and a call that fails with UNAVAILABLE is
+retried with the *same* request, so a retried write is applied at most once.
+Errors raise ``RegistryClientError`` with the gRPC status code and message.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from datetime import UTC, date, datetime
+from types import TracebackType
+from typing import Any, TypeVar
+
+import grpc
+from google.protobuf import timestamp_pb2
+from google.type import date_pb2
+
+from registry.v1 import certificate_service_pb2 as pb
+from registry.v1 import certificate_service_pb2_grpc as pb_grpc
+
+DEFAULT_TIMEOUT = 10.0
+DEFAULT_RETRIES = 4
+RETRY_BACKOFF = 0.2
+
+Response = TypeVar("Response")
+
+
+class RegistryClientError(Exception):
+    """A call the server refused or could not answer; ``code`` says why."""
+
+    def __init__(self, code: grpc.StatusCode, message: str) -> None:
+        super().__init__(f"{code.name}: {message}")
+        self.code = code
+        self.message = message
+
+
+def pb_date(value: date | None) -> date_pb2.Date | None:
+    return (
+        None if value is None else date_pb2.Date(year=value.year, month=value.month, day=value.day)
+    )
+
+
+def pb_timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    stamp = timestamp_pb2.Timestamp()
+    stamp.FromDatetime(value)
+    return stamp
+
+
+def ref(certification_body_id: str, certificate_number: str) -> pb.CertificateRef:
+    return pb.CertificateRef(
+        certification_body_id=certification_body_id, certificate_number=certificate_number
+    )
+
+
+def new_request_id() -> str:
+    return str(uuid.uuid4())
+
+
+class RegistryClient:
+    """One channel to a registry server; thread-safe, close it (or use ``with``) when done."""
+
+    def __init__(
+        self,
+        target: str = "127.0.0.1:50051",
+        *,
+        timeout: float = DEFAULT_TIMEOUT,
+        retries: int = DEFAULT_RETRIES,
+        channel: grpc.Channel | None = None,
+    ) -> None:
+        self.channel = channel or grpc.insecure_channel(target)
+        self.stub = pb_grpc.CertificateServiceStub(self.channel)
+        self.timeout = timeout
+        self.retries = retries
+
+    def close(self) -> None:
+        self.channel.close()
+
+    def __enter__(self) -> RegistryClient:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def _call(self, method: Callable[..., Response], request: Any) -> Response:
+        for attempt in range(self.retries + 1):
+            try:
+                return method(request, timeout=self.timeout)
+            except grpc.RpcError as error:
+                code = error.code()
+                if code is grpc.StatusCode.UNAVAILABLE and attempt < self.retries:
+                    time.sleep(RETRY_BACKOFF * 2**attempt)
+                    continue
+                raise RegistryClientError(code, error.details() or "") from None
+        raise AssertionError("unreachable")
+
+    def _write(
+        self,
+        method: Callable[..., Response],
+        request_class: Callable[..., Any],
+        certification_body_id: str,
+        certificate_number: str,
+        *,
+        effective_date: date | None,
+        request_id: str | None,
+        expected_version: int | None,
+        **fields: Any,
+    ) -> Response:
+        request = request_class(
+            certificate=ref(certification_body_id, certificate_number),
+            request_id=request_id or new_request_id(),
+            effective_date=pb_date(effective_date),
+            expected_version=expected_version,
+            **fields,
+        )
+        return self._call(method, request)
+
+    # Writes
+
+    def issue_certificate(
+        self,
+        certification_body_id: str,
+        certificate_number: str,
+        *,
+        organization: pb.Organization,
+        standard: str,
+        scope: str,
+        expiry_date: date,
+        sites: Sequence[pb.Site] = (),
+        sector_codes: Iterable[str] = (),
+        replaces: pb.CertificateRef | None = None,
+        effective_date: date | None = None,
+        request_id: str | None = None,
+        expected_version: int | None = None,
+    ) -> pb.IssueCertificateResponse:
+        return self._write(
+            self.stub.IssueCertificate,
+            pb.IssueCertificateRequest,
+            certification_body_id,
+            certificate_number,
+            effective_date=effective_date,
+            request_id=request_id,
+            expected_version=expected_version,
+            organization=organization,
+            sites=list(sites),
+            standard=standard,
+            scope=scope,
+            sector_codes=list(sector_codes),
+            expiry_date=pb_date(expiry_date),
+            replaces=replaces,
+        )
+
+    def record_surveillance(
+        self,
+        certification_body_id: str,
+        certificate_number: str,
+        *,
+        effective_date: date | None = None,
+        request_id: str | None = None,
+        expected_version: int | None = None,
+    ) -> pb.RecordSurveillanceResponse:
+        return self._write(
+            self.stub.RecordSurveillance,
+            pb.RecordSurveillanceRequest,
+            certification_body_id,
+            certificate_number,
+            effective_date=effective_date,
+            request_id=request_id,
+            expected_version=expected_version,
+        )
+
+    def change_scope(
+        self,
+        certification_body_id: str,
+        certificate_number: str,
+        *,
+        scope: str,
+        sites: Sequence[pb.Site] = (),
+        sector_codes: Iterable[str] = (),
+        effective_date: date | None = None,
+        request_id: str | None = None,
+        expected_version: int | None = None,
+    ) -> pb.ChangeScopeResponse:
+        return self._write(
+            self.stub.ChangeScope,
+            pb.ChangeScopeRequest,
+            certification_body_id,
+            certificate_number,
+            effective_date=effective_date,
+            request_id=request_id,
+            expected_version=expected_version,
+            scope=scope,
+            sites=list(sites),
+            sector_codes=list(sector_codes),
+        )
+
+    def suspend_certificate(
+        self,
+        certification_body_id: str,
+        certificate_number: str,
+        *,
+        reason: str,
+        review_by: date | None = None,
+        effective_date: date | None = None,
+        request_id: str | None = None,
+        expected_version: int | None = None,
+    ) -> pb.SuspendCertificateResponse:
+        return self._write(
+            self.stub.SuspendCertificate,
+            pb.SuspendCertificateRequest,
+            certification_body_id,
+            certificate_number,
+            effective_date=effective_date,
+            request_id=request_id,
+            expected_version=expected_version,
+            reason=reason,
+            review_by=pb_date(review_by),
+        )
+
+    def reinstate_certificate(
+        self,
+        certification_body_id: str,
+        certificate_number: str,
+        *,
+        effective_date: date | None = None,
+        request_id: str | None = None,
+        expected_version: int | None = None,
+    ) -> pb.ReinstateCertificateResponse:
+        return self._write(
+            self.stub.ReinstateCertificate,
+            pb.ReinstateCertificateRequest,
+            certification_body_id,
+            certificate_number,
+            effective_date=effective_date,
+            request_id=request_id,
+            expected_version=expected_version,
+        )
+
+    def withdraw_certificate(
+        self,
+        certification_body_id: str,
+        certificate_number: str,
+        *,
+        reason: str,
+        effective_date: date | None = None,
+        request_id: str | None = None,
+        expected_version: int | None = None,
+    ) -> pb.WithdrawCertificateResponse:
+        return self._write(
+            self.stub.WithdrawCertificate,
+            pb.WithdrawCertificateRequest,
+            certification_body_id,
+            certificate_number,
+            effective_date=effective_date,
+            request_id=request_id,
+            expected_version=expected_version,
+            reason=reason,
+        )
+
+    def cancel_certificate(
+        self,
+        certification_body_id: str,
+        certificate_number: str,
+        *,
+        reason: str,
+        effective_date: date | None = None,
+        request_id: str | None = None,
+        expected_version: int | None = None,
+    ) -> pb.CancelCertificateResponse:
+        return self._write(
+            self.stub.CancelCertificate,
+            pb.CancelCertificateRequest,
+            certification_body_id,
+            certificate_number,
+            effective_date=effective_date,
+            request_id=request_id,
+            expected_version=expected_version,
+            reason=reason,
+        )
+
+    def renew_certificate(
+        self,
+        certification_body_id: str,
+        certificate_number: str,
+        *,
+        expiry_date: date,
+        effective_date: date | None = None,
+        request_id: str | None = None,
+        expected_version: int | None = None,
+    ) -> pb.RenewCertificateResponse:
+        return self._write(
+            self.stub.RenewCertificate,
+            pb.RenewCertificateRequest,
+            certification_body_id,
+            certificate_number,
+            effective_date=effective_date,
+            request_id=request_id,
+            expected_version=expected_version,
+            expiry_date=pb_date(expiry_date),
+        )
+
+    def transfer_certificate(
+        self,
+        certification_body_id: str,
+        certificate_number: str,
+        *,
+        to_certification_body_id: str,
+        to_certificate_number: str,
+        effective_date: date | None = None,
+        request_id: str | None = None,
+        expected_version: int | None = None,
+    ) -> pb.TransferCertificateResponse:
+        return self._write(
+            self.stub.TransferCertificate,
+            pb.TransferCertificateRequest,
+            certification_body_id,
+            certificate_number,
+            effective_date=effective_date,
+            request_id=request_id,
+            expected_version=expected_version,
+            to_certificate=ref(to_certification_body_id, to_certificate_number),
+        )
+
+    def change_holder_details(
+        self,
+        certification_body_id: str,
+        certificate_number: str,
+        *,
+        name: str = "",
+        country: str = "",
+        address: str = "",
+        effective_date: date | None = None,
+        request_id: str | None = None,
+        expected_version: int | None = None,
+    ) -> pb.ChangeHolderDetailsResponse:
+        return self._write(
+            self.stub.ChangeHolderDetails,
+            pb.ChangeHolderDetailsRequest,
+            certification_body_id,
+            certificate_number,
+            effective_date=effective_date,
+            request_id=request_id,
+            expected_version=expected_version,
+            organization=pb.Organization(name=name, country=country, address=address),
+        )
+
+    def retract_event(
+        self,
+        certification_body_id: str,
+        certificate_number: str,
+        *,
+        event_version: int,
+        reason: str,
+        effective_date: date | None = None,
+        request_id: str | None = None,
+        expected_version: int | None = None,
+    ) -> pb.RetractEventResponse:
+        return self._write(
+            self.stub.RetractEvent,
+            pb.RetractEventRequest,
+            certification_body_id,
+            certificate_number,
+            effective_date=effective_date,
+            request_id=request_id,
+            expected_version=expected_version,
+            event_version=event_version,
+            reason=reason,
+        )
+
+    # Queries
+
+    def get_certificate_status(
+        self,
+        certification_body_id: str,
+        certificate_number: str,
+        *,
+        at: date | None = None,
+        as_of: datetime | None = None,
+    ) -> pb.GetCertificateStatusResponse:
+        request = pb.GetCertificateStatusRequest(
+            certificate=ref(certification_body_id, certificate_number),
+            at=pb_date(at),
+            as_of=pb_timestamp(as_of),
+        )
+        return self._call(self.stub.GetCertificateStatus, request)
+
+    def get_certificate_history(
+        self,
+        certification_body_id: str,
+        certificate_number: str,
+        *,
+        page_size: int = 0,
+        page_token: str = "",
+        as_of: datetime | None = None,
+    ) -> pb.GetCertificateHistoryResponse:
+        request = pb.GetCertificateHistoryRequest(
+            certificate=ref(certification_body_id, certificate_number),
+            page_size=page_size,
+            page_token=page_token,
+            as_of=pb_timestamp(as_of),
+        )
+        return self._call(self.stub.GetCertificateHistory, request)
+
+    def iter_certificate_history(
+        self,
+        certification_body_id: str,
+        certificate_number: str,
+        *,
+        page_size: int = 0,
+        as_of: datetime | None = None,
+    ) -> Iterator[pb.CertificateEvent]:
+        """Every event of the certificate, fetching page after page."""
+        token = ""
+        while True:
+            page = self.get_certificate_history(
+                certification_body_id,
+                certificate_number,
+                page_size=page_size,
+                page_token=token,
+                as_of=as_of,
+            )
+            yield from page.events
+            token = page.next_page_token
+            if not token:
+                return

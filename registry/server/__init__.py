@@ -1,0 +1,1 @@
+"""The gRPC layer: servicers that only translate, one error table, create_server()."""
