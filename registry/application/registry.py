@@ -273,24 +273,14 @@ class Registry(Application[UUID]):
         if first is not None:
             return first
         cert_id = certificate_id(ref.certification_body_id, ref.certificate_number)
-        for _ in range(MAX_WRITE_ATTEMPTS):
-            if creates:
-                certificate = None
-                if self._exists(cert_id):
-                    raise AlreadyExistsError(
-                        f"certificate {ref.certificate_number} of {ref.certification_body_id} "
-                        "already exists"
-                    )
-                current_version = 0
-            else:
-                certificate = self._get(cert_id)
-                current_version = certificate.version
-            if meta.expected_version is not None and meta.expected_version != current_version:
-                raise ConflictError(
-                    f"expected version {meta.expected_version}, the certificate is at "
-                    f"version {current_version}"
-                )
+        # The first attempt reads outside the lock, so reads overlap other writes'
+        # commits; a retry after losing a race reads under it, so it cannot lose again
+        # to a writer in this process.
+        certificate = self._load_for_write(cert_id, ref, meta, creates)
+        for attempt in range(MAX_WRITE_ATTEMPTS):
             with self._write_lock:
+                if attempt:
+                    certificate = self._load_for_write(cert_id, ref, meta, creates)
                 recorded_at = self._next_recorded_at()
                 context = {
                     "standards": self.standards,
@@ -335,6 +325,26 @@ class Registry(Application[UUID]):
                     "certificate was saved first"
                 )
         raise ConflictError("the certificate is changing too fast; retry the request")
+
+    def _load_for_write(
+        self, cert_id: UUID, ref: CertificateRef, meta: WriteMeta, creates: bool
+    ) -> Certificate | None:
+        if creates:
+            if self._exists(cert_id):
+                raise AlreadyExistsError(
+                    f"certificate {ref.certificate_number} of {ref.certification_body_id} "
+                    "already exists"
+                )
+            certificate, current_version = None, 0
+        else:
+            certificate = self._get(cert_id)
+            current_version = certificate.version
+        if meta.expected_version is not None and meta.expected_version != current_version:
+            raise ConflictError(
+                f"expected version {meta.expected_version}, the certificate is at "
+                f"version {current_version}"
+            )
+        return certificate
 
     def _first_result(self, key: str, fingerprint: str) -> WriteResult | None:
         try:
