@@ -6,7 +6,7 @@ Each rejection is FAILED_PRECONDITION naming the rule, and appends nothing.
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 
 import grpc
 import pytest
@@ -264,7 +264,7 @@ def test_a_certificate_expired_more_than_six_months_cannot_be_renewed(client, is
 
 
 def test_effective_dates_may_lie_at_most_90_days_ahead(client, issue):
-    today = datetime.now(timezone.utc).date()
+    today = datetime.now(UTC).date()
     issue(effective=str(today - timedelta(days=30)), expiry=str(today + timedelta(days=700)))
     assert_rejected(
         client,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 
 import grpc
 import pytest
@@ -20,13 +20,13 @@ def status(client: RegistryClient, at: str, as_of: datetime | None = None) -> st
 
 
 def recorded(response: object) -> datetime:
-    return response.recorded_at.ToDatetime(tzinfo=timezone.utc)  # type: ignore[attr-defined]
+    return response.recorded_at.ToDatetime(tzinfo=UTC)  # type: ignore[attr-defined]
 
 
 def test_a_backdated_suspension_changes_the_past_but_not_what_was_answered(client, issue):
     issue(effective="2024-01-10", expiry="2027-01-09")
     client.record_surveillance("cb-1", "Q-1", effective_date=D("2025-01-05"))
-    before_suspension = datetime.now(timezone.utc)
+    before_suspension = datetime.now(UTC)
     time.sleep(0.002)
     client.suspend_certificate("cb-1", "Q-1", reason="major NC", effective_date=D("2025-03-01"))
     client.reinstate_certificate("cb-1", "Q-1", effective_date=D("2025-04-15"))
@@ -75,7 +75,7 @@ def test_a_day_before_the_issue_is_not_yet_valid_and_an_unknown_number_is_unknow
 
 
 def test_before_its_issue_was_recorded_a_certificate_is_unknown(client, issue):
-    before = datetime.now(timezone.utc)
+    before = datetime.now(UTC)
     time.sleep(0.002)
     issue(effective="2024-01-10", expiry="2027-01-09")
     assert status(client, "2025-01-01", as_of=before) == "UNKNOWN"
@@ -116,8 +116,8 @@ def test_history_lists_every_event_with_both_clocks_actor_and_fields(client, iss
     assert [(e.version, e.type) for e in events] == [(1, "Issued"), (2, "Suspended")]
     suspended = events[1]
     assert (suspended.effective_date.year, suspended.effective_date.month) == (2025, 3)
-    assert suspended.recorded_at.ToDatetime(tzinfo=timezone.utc) > events[0].recorded_at.ToDatetime(
-        tzinfo=timezone.utc
+    assert suspended.recorded_at.ToDatetime(tzinfo=UTC) > events[0].recorded_at.ToDatetime(
+        tzinfo=UTC
     )
     assert suspended.actor == "anonymous"
     assert suspended.request_id == "req-suspend"

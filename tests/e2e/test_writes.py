@@ -5,11 +5,12 @@ from __future__ import annotations
 import socket
 import threading
 import time
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import grpc
 import pytest
+from conftest import RunningServer, issue_default
 from google.protobuf import timestamp_pb2
 from google.type import date_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -18,8 +19,6 @@ from registry import config
 from registry.application.registry import Registry
 from registry.client import RegistryClient, RegistryClientError, new_request_id
 from registry.v1 import certificate_service_pb2 as pb
-
-from conftest import RunningServer, issue_default
 
 D = date.fromisoformat
 
@@ -103,7 +102,7 @@ def test_of_two_writes_expecting_the_same_version_exactly_one_wins(running):
             issue_default(clients[0], number)
             results = race(
                 [
-                    lambda c=c, i=i: c.change_scope(
+                    lambda c=c, i=i, number=number: c.change_scope(
                         "cb-1",
                         number,
                         scope=f"scope {i}",
@@ -131,7 +130,7 @@ def test_of_two_racing_suspensions_exactly_one_is_recorded(running):
             issue_default(clients[0], number)
             results = race(
                 [
-                    lambda c=c: c.suspend_certificate(
+                    lambda c=c, number=number: c.suspend_certificate(
                         "cb-1", number, reason="NC", effective_date=D("2025-03-01")
                     )
                     for c in clients
@@ -199,7 +198,7 @@ def raw_issue(**overrides: object) -> pb.IssueCertificateRequest:
 
 
 def future(days: int) -> date_pb2.Date:
-    day = datetime.now(timezone.utc).date() + timedelta(days=days)
+    day = datetime.now(UTC).date() + timedelta(days=days)
     return date_pb2.Date(year=day.year, month=day.month, day=day.day)
 
 

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import time
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
+
+from conftest import RunningServer, issue_default
 
 from registry import config
 from registry.application.registry import Registry
 from registry.client import RegistryClient
-
-from conftest import RunningServer, issue_default
 
 D = date.fromisoformat
 DAYS = [
@@ -25,11 +25,11 @@ def publish(client: RegistryClient) -> list[datetime]:
     for n in range(5):
         number = f"P-{n}"
         issue_default(client, number)
-        instants.append(datetime.now(timezone.utc))
+        instants.append(datetime.now(UTC))
         client.record_surveillance("cb-1", number, effective_date=D("2025-01-05"))
         if n % 2:
             client.suspend_certificate("cb-1", number, reason="NC", effective_date=D("2025-03-01"))
-            instants.append(datetime.now(timezone.utc))
+            instants.append(datetime.now(UTC))
             time.sleep(0.001)
             client.reinstate_certificate("cb-1", number, effective_date=D("2025-04-15"))
         if n == 4:
@@ -38,7 +38,7 @@ def publish(client: RegistryClient) -> list[datetime]:
             client.withdraw_certificate(
                 "cb-1", number, reason="fraud", effective_date=D("2025-09-01")
             )
-        instants.append(datetime.now(timezone.utc))
+        instants.append(datetime.now(UTC))
     return instants
 
 

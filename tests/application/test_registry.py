@@ -1,0 +1,153 @@
+"""The Registry application on each backend (memory and SQLite file)."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from registry.application.registry import Registry
+from registry.application.views import CertificateRef, Organization, Site, WriteMeta
+from registry.domain.certificate import certificate_id
+from registry.domain.status import Status
+from registry.errors import (
+    AlreadyExistsError,
+    ConflictError,
+    InvalidInputError,
+    NotFoundError,
+    RuleViolationError,
+)
+
+REF = CertificateRef("cb-1", "Q-1")
+D = date.fromisoformat
+
+
+def issue(app: Registry, ref: CertificateRef = REF, request_id: str = "issue") -> int:
+    return app.issue_certificate(
+        ref,
+        WriteMeta(request_id, D("2024-01-10")),
+        organization=Organization("Acme GmbH", "de", "Berlin"),
+        sites=[Site("Berlin", "")],
+        standard="ISO 9001:2015",
+        scope="widgets",
+        sector_codes=["17"],
+        expiry_date=D("2027-01-09"),
+    ).version
+
+
+def test_a_certificate_is_identified_by_its_cb_and_number():
+    assert certificate_id("cb-1", "Q-1") == certificate_id("cb-1", "Q-1")
+    assert certificate_id("cb-1", "Q-1") != certificate_id("cb-2", "Q-1")
+    assert certificate_id("cb-1", "Q-1") != certificate_id("cb-1", "Q-2")
+
+
+def test_the_same_number_of_another_cb_is_another_certificate(app):
+    issue(app)
+    assert issue(app, CertificateRef("cb-2", "Q-1"), request_id="other") == 1
+
+
+def test_issuing_the_same_number_twice_already_exists(app):
+    issue(app)
+    with pytest.raises(AlreadyExistsError):
+        issue(app, request_id="second")
+
+
+def test_input_is_normalised_before_it_is_stored(app):
+    issue(app)
+    details = app.get_status(REF, at=D("2025-01-01")).details
+    assert details is not None
+    assert details.organization.country == "DE"
+    assert details.standard == "ISO 9001:2015"
+
+
+def test_a_retry_returns_the_first_result_even_when_the_rules_would_now_refuse_it(app):
+    issue(app)
+    first = app.suspend_certificate(REF, WriteMeta("s", D("2025-03-01")), reason="NC")
+    again = app.suspend_certificate(REF, WriteMeta("s", D("2025-03-01")), reason="NC")
+    assert again == first
+    with pytest.raises(RuleViolationError):
+        app.suspend_certificate(REF, WriteMeta("s2", D("2025-03-01")), reason="NC")
+
+
+def test_request_ids_are_scoped_to_the_principal(app):
+    issue(app)
+    app.record_surveillance(REF, WriteMeta("same", D("2025-01-05"), actor="cb-1"))
+    other = app.record_surveillance(REF, WriteMeta("same", D("2025-02-05"), actor="cb-9"))
+    assert other.version == 3
+
+
+def test_a_reused_request_id_with_other_content_is_invalid(app):
+    issue(app)
+    app.record_surveillance(REF, WriteMeta("r", D("2025-01-05")))
+    with pytest.raises(InvalidInputError):
+        app.record_surveillance(REF, WriteMeta("r", D("2025-01-06")))
+
+
+def test_recorded_times_strictly_increase(app):
+    issue(app)
+    stamps = [
+        app.record_surveillance(REF, WriteMeta(f"r{i}", D("2025-01-05"))).recorded_at
+        for i in range(20)
+    ]
+    assert all(a < b for a, b in itertools.pairwise(stamps))
+
+
+def test_a_recorded_time_never_goes_back_when_the_clock_does():
+    readings = iter(
+        [
+            datetime(2026, 5, 1, 12, tzinfo=UTC),
+            datetime(2026, 5, 1, 11, tzinfo=UTC),
+        ]
+    )
+    app = Registry({"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=lambda: next(readings))
+    first = issue(app)
+    assert first == 1
+    later = app.record_surveillance(REF, WriteMeta("s", D("2025-01-05")))
+    assert later.recorded_at == datetime(2026, 5, 1, 12, 0, 0, 1, tzinfo=UTC)
+
+
+def test_concurrent_writers_on_one_certificate_all_land_in_order(app):
+    issue(app)
+    errors: list[Exception] = []
+
+    def worker(n: int) -> None:
+        for i in range(10):
+            try:
+                app.change_holder_details(
+                    REF,
+                    WriteMeta(f"w{n}-{i}", D("2025-01-01")),
+                    organization=Organization(f"Acme {n}-{i}", "", ""),
+                )
+            except Exception as error:
+                errors.append(error)
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    history = app.get_history(REF, limit=1000)
+    assert [e.version for e in history.events] == list(range(1, 82))
+
+
+def test_a_stale_expected_version_conflicts(app):
+    issue(app)
+    app.record_surveillance(REF, WriteMeta("a", D("2025-01-05"), expected_version=1))
+    with pytest.raises(ConflictError):
+        app.record_surveillance(REF, WriteMeta("b", D("2025-01-06"), expected_version=1))
+
+
+def test_commands_on_an_unknown_certificate_are_not_found(app):
+    with pytest.raises(NotFoundError):
+        app.reinstate_certificate(REF, WriteMeta("x"))
+
+
+def test_status_defaults_to_today_and_now(app):
+    issue(app)
+    view = app.get_status(REF)
+    assert view.at == datetime.now(UTC).date()
+    assert datetime.now(UTC) - view.as_of < timedelta(seconds=5)
+    assert view.status is Status.VALID
