@@ -235,6 +235,8 @@ class Registry(Application[UUID]):
         certificate = self._get(certificate_id(ref.certification_body_id, ref.certificate_number))
         retractions = certificate.retractions(as_of)
         known = [e for e in certificate.events if as_of is None or e.timestamp <= as_of]
+        if not known:
+            raise NotFoundError("no such certificate as of that instant")
         page = known[after_version : after_version + limit]
         views = [_event_view(e, retractions.get(e.originator_version)) for e in page]
         more = after_version + limit < len(known)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from registry.cli import serve
+from registry.cli import commands, serve
 from registry.errors import RegistryError
 
 
@@ -17,6 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve.add_parser(subparsers)
+    commands.add_parsers(subparsers)
     return parser
 
 

@@ -6,8 +6,6 @@ import argparse
 import logging
 
 from registry import config
-from registry.application.registry import Registry
-from registry.server.app import serve
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -29,6 +27,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    # Imported here so the client subcommands start without loading the server.
+    from registry.application.registry import Registry
+    from registry.server.app import serve
+
     env = config.persistence_env(args.db)
     app = Registry(env)
     serve(app, f"{args.host}:{args.port}", max_workers=args.threads)

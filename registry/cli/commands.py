@@ -1,0 +1,520 @@
+"""The client subcommands of ``registry``: one per RPC of CertificateService.
+
+Each names a certificate by ``CB NUMBER``, talks to ``--server`` through
+``registry.client`` and prints a plain-text table, or JSON with ``--json``.
+Exit codes: 0 done; 1 the server refused the call or could not be reached
+(``registry: CODE: message`` on stderr); 2 a malformed command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import os
+import re
+import sys
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any
+
+import grpc
+from google.protobuf.message import Message
+
+from registry import config
+from registry.cli import output
+from registry.client import (
+    DEFAULT_RETRIES,
+    DEFAULT_TIMEOUT,
+    RegistryClient,
+    RegistryClientError,
+    new_request_id,
+    ref,
+)
+from registry.v1 import certificate_service_pb2 as pb
+
+Query = Callable[[RegistryClient, argparse.Namespace], str]
+Write = Callable[..., Message]
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+_RETRYABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.DEADLINE_EXCEEDED)
+
+
+# Argument types: a malformed value is a usage error (exit 2)
+
+
+def iso_date(text: str) -> date:
+    try:
+        if _DATE.fullmatch(text):
+            return date.fromisoformat(text)
+    except ValueError:
+        pass
+    raise argparse.ArgumentTypeError(f"{text!r} is not a calendar date YYYY-MM-DD")
+
+
+def iso_instant(text: str) -> datetime:
+    """ISO 8601 with ``Z`` or an offset; without a timezone, UTC."""
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO 8601 instant, e.g. 2025-06-01T00:00:00Z"
+        ) from None
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+
+
+def certificate_ref(text: str) -> pb.CertificateRef:
+    """``CB/NUMBER``, split at the first slash (numbers may hold slashes, CB ids not)."""
+    cb, _, number = text.partition("/")
+    if not cb or not number:
+        raise argparse.ArgumentTypeError(f"{text!r} is not CB/NUMBER, e.g. cb-2/Q-7")
+    return ref(cb, number)
+
+
+def site(text: str) -> pb.Site:
+    """``ADDRESS`` or ``ADDRESS|SITE SCOPE``."""
+    address, _, scope = text.partition("|")
+    if not address.strip():
+        raise argparse.ArgumentTypeError(f"{text!r} has no address; use ADDRESS[|SITE SCOPE]")
+    return pb.Site(address=address.strip(), scope=scope.strip())
+
+
+def non_empty(value: str) -> str:
+    if not value.strip():
+        raise argparse.ArgumentTypeError("must not be empty")
+    return value
+
+
+def _int_at_least(lowest: int) -> Callable[[str], int]:
+    def parse(value: str) -> int:
+        try:
+            number = int(value)
+        except ValueError:
+            number = None
+        if number is None or number < lowest:
+            raise argparse.ArgumentTypeError(f"{value!r} is not a whole number >= {lowest}")
+        return number
+
+    return parse
+
+
+def seconds(value: str) -> float:
+    try:
+        number = float(value)
+    except ValueError:
+        number = math.nan
+    if not (math.isfinite(number) and number > 0):
+        raise argparse.ArgumentTypeError(f"{value!r} is not a positive number of seconds")
+    return number
+
+
+# Running a subcommand
+
+
+def _connect(args: argparse.Namespace) -> RegistryClient:
+    return RegistryClient(args.server, timeout=args.timeout, retries=args.retries)
+
+
+def _refused(error: RegistryClientError, args: argparse.Namespace) -> int:
+    print(f"registry: {error.code.name}: {error.message}", file=sys.stderr)
+    if error.code in _RETRYABLE:
+        print(
+            f"registry: the call to the registry server at {args.server} did not complete "
+            f"(address from --server or ${config.SERVER_ENV})",
+            file=sys.stderr,
+        )
+        if getattr(args, "request_id", None):
+            print(
+                f"registry: retrying with --request-id {args.request_id} applies the write "
+                "at most once",
+                file=sys.stderr,
+            )
+    return EXIT_FAILED
+
+
+def _emit(text: str) -> int:
+    """Print the answer; a reader that went away (``| head``) is not an error worth a trace."""
+    try:
+        print(text, flush=True)
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_FAILED
+    return EXIT_OK
+
+
+def _query(handler: Query) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        try:
+            with _connect(args) as client:
+                text = handler(client, args)
+        except RegistryClientError as error:
+            return _refused(error, args)
+        return _emit(text)
+
+    return run
+
+
+def _write(call: Write) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        args.request_id = args.request_id or new_request_id()
+        try:
+            with _connect(args) as client:
+                response = call(
+                    client,
+                    args,
+                    effective_date=args.effective,
+                    request_id=args.request_id,
+                    expected_version=args.expected_version,
+                )
+        except RegistryClientError as error:
+            return _refused(error, args)
+        return _emit(output.written(_label(args), response, args.request_id, as_json=args.json))
+
+    return run
+
+
+def _label(args: argparse.Namespace) -> str:
+    return f"{args.cb}/{args.number}"
+
+
+# Queries
+
+
+def _status(client: RegistryClient, args: argparse.Namespace) -> str:
+    response = client.get_certificate_status(args.cb, args.number, at=args.at, as_of=args.as_of)
+    return output.status(_label(args), response, as_json=args.json)
+
+
+def _history(client: RegistryClient, args: argparse.Namespace) -> str:
+    one_page = not args.all and (args.page_size is not None or args.page_token)
+    if one_page:
+        page = client.get_certificate_history(
+            args.cb,
+            args.number,
+            page_size=args.page_size or 0,
+            page_token=args.page_token,
+            as_of=args.as_of,
+        )
+        return output.history(page.events, page.next_page_token, as_json=args.json)
+    events = list(
+        client.iter_certificate_history(
+            args.cb, args.number, page_size=args.page_size or 0, as_of=args.as_of
+        )
+    )
+    return output.history(events, "", as_json=args.json)
+
+
+# Writes: each gets the certificate, the parsed arguments and the common write fields
+
+
+def _issue(client: RegistryClient, args: argparse.Namespace, **meta: Any) -> Message:
+    organization = pb.Organization(
+        name=args.org_name, country=args.org_country, address=args.org_address
+    )
+    return client.issue_certificate(
+        args.cb,
+        args.number,
+        organization=organization,
+        standard=args.standard,
+        scope=args.scope,
+        expiry_date=args.expiry,
+        sites=args.site,
+        sector_codes=args.sector_code,
+        replaces=args.replaces,
+        **meta,
+    )
+
+
+def _surveil(client: RegistryClient, args: argparse.Namespace, **meta: Any) -> Message:
+    return client.record_surveillance(args.cb, args.number, **meta)
+
+
+def _change_scope(client: RegistryClient, args: argparse.Namespace, **meta: Any) -> Message:
+    return client.change_scope(
+        args.cb,
+        args.number,
+        scope=args.scope,
+        sites=args.site,
+        sector_codes=args.sector_code,
+        **meta,
+    )
+
+
+def _suspend(client: RegistryClient, args: argparse.Namespace, **meta: Any) -> Message:
+    return client.suspend_certificate(
+        args.cb, args.number, reason=args.reason, review_by=args.review_by, **meta
+    )
+
+
+def _reinstate(client: RegistryClient, args: argparse.Namespace, **meta: Any) -> Message:
+    return client.reinstate_certificate(args.cb, args.number, **meta)
+
+
+def _withdraw(client: RegistryClient, args: argparse.Namespace, **meta: Any) -> Message:
+    return client.withdraw_certificate(args.cb, args.number, reason=args.reason, **meta)
+
+
+def _cancel(client: RegistryClient, args: argparse.Namespace, **meta: Any) -> Message:
+    return client.cancel_certificate(args.cb, args.number, reason=args.reason, **meta)
+
+
+def _renew(client: RegistryClient, args: argparse.Namespace, **meta: Any) -> Message:
+    return client.renew_certificate(args.cb, args.number, expiry_date=args.expiry, **meta)
+
+
+def _transfer(client: RegistryClient, args: argparse.Namespace, **meta: Any) -> Message:
+    return client.transfer_certificate(
+        args.cb,
+        args.number,
+        to_certification_body_id=args.to.certification_body_id,
+        to_certificate_number=args.to.certificate_number,
+        **meta,
+    )
+
+
+def _change_holder(client: RegistryClient, args: argparse.Namespace, **meta: Any) -> Message:
+    return client.change_holder_details(
+        args.cb,
+        args.number,
+        name=args.org_name,
+        country=args.org_country,
+        address=args.org_address,
+        **meta,
+    )
+
+
+def _retract(client: RegistryClient, args: argparse.Namespace, **meta: Any) -> Message:
+    return client.retract_event(
+        args.cb, args.number, event_version=args.event_version, reason=args.reason, **meta
+    )
+
+
+# Parsers
+
+
+def _common_options() -> argparse.ArgumentParser:
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("cb", metavar="CB", type=non_empty, help="the certification body's id")
+    common.add_argument("number", metavar="NUMBER", type=non_empty, help="the certificate number")
+    group = common.add_argument_group("server and output")
+    group.add_argument(
+        "--server",
+        default=config.default_server(),
+        metavar="HOST:PORT",
+        help=f"the registry server (default ${config.SERVER_ENV} or {config.DEFAULT_ADDRESS})",
+    )
+    group.add_argument("--json", action="store_true", help="print JSON instead of a table")
+    group.add_argument(
+        "--timeout",
+        type=seconds,
+        default=DEFAULT_TIMEOUT,
+        metavar="SECONDS",
+        help=f"deadline of each call (default {DEFAULT_TIMEOUT:g})",
+    )
+    group.add_argument(
+        "--retries",
+        type=_int_at_least(0),
+        default=DEFAULT_RETRIES,
+        metavar="N",
+        help=f"retries while the server is unavailable (default {DEFAULT_RETRIES})",
+    )
+    return common
+
+
+def _write_options() -> argparse.ArgumentParser:
+    write = argparse.ArgumentParser(add_help=False)
+    group = write.add_argument_group("every write")
+    group.add_argument(
+        "--effective",
+        type=iso_date,
+        metavar="YYYY-MM-DD",
+        help="the day the change takes effect (default today)",
+    )
+    group.add_argument(
+        "--request-id",
+        type=non_empty,
+        metavar="ID",
+        help="idempotency key; a retry with the same id is applied at most once "
+        "(default a fresh UUID, printed)",
+    )
+    group.add_argument(
+        "--expected-version",
+        type=_int_at_least(0),
+        metavar="N",
+        help="refuse (ABORTED) unless the certificate is at this version",
+    )
+    return write
+
+
+def _scope_options(parser: argparse.ArgumentParser, *, replacing: bool) -> None:
+    whole = " (the whole new list: sites not given are removed)" if replacing else ""
+    parser.add_argument("--scope", type=non_empty, required=True, help="the certified scope")
+    parser.add_argument(
+        "--site",
+        type=site,
+        action="append",
+        default=[],
+        metavar="ADDRESS[|SITE SCOPE]",
+        help=f"a certified site, repeatable{whole}",
+    )
+    parser.add_argument(
+        "--sector-code",
+        action="append",
+        default=[],
+        metavar="CODE",
+        help="an IAF/EA sector code, repeatable" + (" (the whole new list)" if replacing else ""),
+    )
+
+
+def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    """Register ``status``, ``history`` and one subcommand per write."""
+    common = _common_options()
+    write = _write_options()
+
+    def add(
+        name: str, summary: str, details: str = "", *, writes: bool = True
+    ) -> argparse.ArgumentParser:
+        return subparsers.add_parser(
+            name,
+            help=summary,
+            description=f"{summary[0].upper()}{summary[1:]}. {details}".strip(),
+            parents=[common, write] if writes else [common],
+        )
+
+    parser = add(
+        "status",
+        "the status of a certificate on a day, as known at an instant",
+        "An unknown certificate is UNKNOWN, not an error.",
+        writes=False,
+    )
+    parser.add_argument(
+        "--at", type=iso_date, metavar="YYYY-MM-DD", help="the day asked about (default today, UTC)"
+    )
+    parser.add_argument(
+        "--as-of",
+        type=iso_instant,
+        metavar="INSTANT",
+        help="answer as the registry knew it then, e.g. 2025-06-01T00:00:00Z "
+        "(no timezone: UTC; default now)",
+    )
+    parser.set_defaults(run=_query(_status))
+
+    parser = add(
+        "history",
+        "every event of a certificate in version order, with both clocks",
+        "By default every event is printed, fetching page after page; with --page-size or "
+        "--page-token (and no --all) only that one page is printed, followed by the token "
+        "of the next.",
+        writes=False,
+    )
+    parser.add_argument(
+        "--as-of",
+        type=iso_instant,
+        metavar="INSTANT",
+        help="only events recorded by then (no timezone: UTC; default now)",
+    )
+    parser.add_argument(
+        "--page-size", type=_int_at_least(1), metavar="N", help="events per page (server max 1000)"
+    )
+    parser.add_argument("--page-token", default="", metavar="TOKEN", help="continue a listing")
+    parser.add_argument("--all", action="store_true", help="follow page tokens to the end")
+    parser.set_defaults(run=_query(_history))
+
+    parser = add("issue", "issue a certificate (the certification decision)")
+    parser.add_argument("--org-name", type=non_empty, required=True, help="the holder's legal name")
+    parser.add_argument(
+        "--org-country",
+        type=non_empty,
+        required=True,
+        metavar="CC",
+        help="ISO 3166-1 alpha-2, e.g. DE",
+    )
+    parser.add_argument("--org-address", type=non_empty, required=True, help="head office address")
+    parser.add_argument(
+        "--standard",
+        type=non_empty,
+        required=True,
+        help='standard and edition, e.g. "ISO 9001:2015"',
+    )
+    _scope_options(parser, replacing=False)
+    parser.add_argument(
+        "--expiry", type=iso_date, required=True, metavar="YYYY-MM-DD", help="the expiry date"
+    )
+    parser.add_argument(
+        "--replaces",
+        type=certificate_ref,
+        metavar="CB/NUMBER",
+        help="the certificate this one takes over from another CB",
+    )
+    parser.set_defaults(run=_write(_issue))
+
+    parser = add("surveil", "record a passed surveillance audit")
+    parser.set_defaults(run=_write(_surveil))
+
+    parser = add(
+        "change-scope",
+        "replace the certified scope, sites and sector codes",
+        "Sites and sector codes not given are removed.",
+    )
+    _scope_options(parser, replacing=True)
+    parser.set_defaults(run=_write(_change_scope))
+
+    parser = add("suspend", "suspend a certificate valid on the effective date")
+    parser.add_argument("--reason", type=non_empty, required=True, help="why it is suspended")
+    parser.add_argument(
+        "--review-by", type=iso_date, metavar="YYYY-MM-DD", help="when the CB will review it"
+    )
+    parser.set_defaults(run=_write(_suspend))
+
+    parser = add("reinstate", "lift a suspension in effect on the effective date")
+    parser.set_defaults(run=_write(_reinstate))
+
+    parser = add("withdraw", "withdraw a certificate (decided by the CB; terminal)")
+    parser.add_argument("--reason", type=non_empty, required=True, help="why it is withdrawn")
+    parser.set_defaults(run=_write(_withdraw))
+
+    parser = add("cancel", "cancel a certificate (client's request or end of contract; terminal)")
+    parser.add_argument("--reason", type=non_empty, required=True, help="why it is cancelled")
+    parser.set_defaults(run=_write(_cancel))
+
+    parser = add("renew", "recertify: a new expiry for a new cycle")
+    parser.add_argument(
+        "--expiry", type=iso_date, required=True, metavar="YYYY-MM-DD", help="the new expiry date"
+    )
+    parser.set_defaults(run=_write(_renew))
+
+    parser = add(
+        "transfer",
+        "record the transfer to another CB's certificate (terminal)",
+        "The receiving CB then issues its own certificate with --replaces.",
+    )
+    parser.add_argument(
+        "--to",
+        type=certificate_ref,
+        required=True,
+        metavar="CB/NUMBER",
+        help="the receiving CB's certificate (split at the first /)",
+    )
+    parser.set_defaults(run=_write(_transfer))
+
+    parser = add(
+        "change-holder",
+        "change the holder's name, country or address",
+        "Options not given stay as they are; give at least one.",
+    )
+    parser.add_argument("--org-name", default="", help="the new legal name")
+    parser.add_argument("--org-country", default="", metavar="CC", help="the new country code")
+    parser.add_argument("--org-address", default="", help="the new head office address")
+    parser.set_defaults(run=_write(_change_holder))
+
+    parser = add("retract", "mark an earlier event as published in error")
+    parser.add_argument(
+        "--event-version",
+        type=_int_at_least(1),
+        required=True,
+        metavar="N",
+        help="the version of the event published in error",
+    )
+    parser.add_argument("--reason", type=non_empty, required=True, help="why it was an error")
+    parser.set_defaults(run=_write(_retract))

@@ -1,0 +1,278 @@
+"""The ``registry`` command line against a real ``registry serve`` process.
+
+One server (SQLite in a temporary folder) serves the whole module; every CLI
+call is its own ``python -m registry`` process, as a user would run it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+CB = "cb-cli"
+NUMBER = "Q-2024/001"
+STARTUP_SECONDS = 20.0
+
+
+@dataclass(frozen=True)
+class Run:
+    """One finished ``registry`` process."""
+
+    code: int
+    stdout: str
+    stderr: str
+
+    def json(self) -> Any:
+        return json.loads(self.stdout)
+
+    def pairs(self) -> dict[str, str]:
+        """The ``name  value`` lines of a plain-text answer."""
+        rows = (re.split(r"\s{2,}", line, maxsplit=1) for line in self.stdout.splitlines())
+        return {row[0]: row[1] if len(row) > 1 else "" for row in rows}
+
+    def table(self) -> list[list[str]]:
+        """The rows of a plain-text table, header left out."""
+        return [re.split(r"\s{2,}", line) for line in self.stdout.splitlines()[1:]]
+
+
+Cli = Callable[..., Run]
+
+
+def registry(*args: str, env: dict[str, str] | None = None) -> Run:
+    done = subprocess.run(
+        [sys.executable, "-m", "registry", *args],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env=env,
+    )
+    return Run(done.returncode, done.stdout, done.stderr)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def wait_until_listening(process: subprocess.Popen[str]) -> None:
+    assert process.stdout is not None
+    deadline = time.monotonic() + STARTUP_SECONDS
+    with selectors.DefaultSelector() as selector:
+        selector.register(process.stdout, selectors.EVENT_READ)
+        while (left := deadline - time.monotonic()) > 0:
+            if not selector.select(timeout=left):
+                continue
+            line = process.stdout.readline()
+            if "registry listening on" in line:
+                return
+            if not line:
+                raise RuntimeError(f"registry serve exited with {process.wait()}")
+    raise TimeoutError(f"registry serve did not listen within {STARTUP_SECONDS} s")
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """``registry serve`` on a free port; stopped with SIGTERM, which must exit 0."""
+    folder: Path = tmp_path_factory.mktemp("cli")
+    port = free_port()
+    with (folder / "server.log").open("w") as log:
+        db = f"sqlite:///{folder / 'r.db'}"
+        process = subprocess.Popen(
+            [sys.executable, "-m", "registry", "serve", "--db", db, "--port", str(port)],
+            stdout=subprocess.PIPE,
+            stderr=log,
+            text=True,
+        )
+        try:
+            wait_until_listening(process)
+            yield f"127.0.0.1:{port}"
+        finally:
+            process.send_signal(signal.SIGTERM)
+            stdout, _ = process.communicate(timeout=20)
+    assert process.returncode == 0, (folder / "server.log").read_text()
+    assert "registry stopped" in stdout
+
+
+@pytest.fixture(scope="module")
+def cli(server: str) -> Cli:
+    """``cli("status", CB, NUMBER, ...)`` runs ``registry`` against the module's server."""
+
+    def run(*args: str) -> Run:
+        return registry(*args, "--server", server, "--timeout", "5")
+
+    return run
+
+
+@pytest.fixture(scope="module")
+def lifecycle(cli: Cli) -> dict[str, Any]:
+    """Issued 2024-01-10, surveilled 2025-01-05, suspended 2025-03-01, reinstated 2025-04-15."""
+    steps = {
+        "issue": [
+            "issue",
+            *(CB, NUMBER),
+            *("--org-name", "Acme GmbH", "--org-country", "DE"),
+            *("--org-address", "1 Hauptstr, Berlin"),
+            *("--standard", "ISO 9001:2015", "--scope", "Design and manufacture of widgets"),
+            *("--site", "2 Hafenweg, Hamburg|Storage", "--sector-code", "17"),
+            *("--effective", "2024-01-10", "--expiry", "2027-01-09"),
+        ],
+        "surveil": ["surveil", CB, NUMBER, "--effective", "2025-01-05"],
+        "suspend": [
+            *("suspend", CB, NUMBER, "--reason", "major nonconformity"),
+            *("--effective", "2025-03-01"),
+        ],
+        "reinstate": ["reinstate", CB, NUMBER, "--effective", "2025-04-15"],
+    }
+    written = {}
+    for step, args in steps.items():
+        run = cli(*args, "--json")
+        assert run.code == 0, run.stderr
+        written[step] = run.json()
+    return written
+
+
+def test_each_write_answers_its_new_version_and_a_fresh_request_id(lifecycle):
+    assert [answer["version"] for answer in lifecycle.values()] == ["1", "2", "3", "4"]
+    request_ids = {answer["request_id"] for answer in lifecycle.values()}
+    assert len(request_ids) == 4
+    assert all(answer["recorded_at"].endswith("Z") for answer in lifecycle.values())
+
+
+def test_during_the_suspension_the_certificate_is_suspended(cli, lifecycle):
+    run = cli("status", CB, NUMBER, "--at", "2025-03-20")
+    assert run.code == 0, run.stderr
+    answer = run.pairs()
+    assert answer["status"] == "SUSPENDED"
+    assert answer["on"] == "2025-03-20"
+    assert answer["suspension reason"] == "major nonconformity"
+    assert answer["certificate"] == f"{CB}/{NUMBER}"
+
+
+def test_after_the_reinstatement_the_certificate_is_valid(cli, lifecycle):
+    run = cli("status", CB, NUMBER, "--at", "2025-05-01")
+    assert run.code == 0, run.stderr
+    answer = run.pairs()
+    assert answer["status"] == "VALID"
+    assert answer["holder"] == "Acme GmbH"
+    assert answer["site"] == "2 Hafenweg, Hamburg | Storage"
+    assert answer["expires"] == "2027-01-09"
+
+
+def test_status_as_json_parses_and_has_the_status_field(cli, lifecycle):
+    run = cli("status", CB, NUMBER, "--at", "2025-03-20", "--json")
+    assert run.code == 0, run.stderr
+    answer = run.json()
+    assert answer["status"] == "CERTIFICATE_STATUS_SUSPENDED"
+    assert answer["certificate"]["standard"] == "ISO 9001:2015"
+    assert answer["at"] == {"year": 2025, "month": 3, "day": 20}
+
+
+def test_status_as_of_before_the_suspension_was_recorded_is_valid(cli, lifecycle):
+    before_suspension = lifecycle["surveil"]["recorded_at"]
+    run = cli("status", CB, NUMBER, "--at", "2025-03-20", "--as-of", before_suspension)
+    assert run.code == 0, run.stderr
+    assert run.pairs()["status"] == "VALID"
+    assert run.pairs()["version"] == "2"
+
+
+def test_history_lists_the_four_events_in_version_order(cli, lifecycle):
+    run = cli("history", CB, NUMBER)
+    assert run.code == 0, run.stderr
+    rows = run.table()
+    assert [row[:3] for row in rows] == [
+        ["1", "Issued", "2024-01-10"],
+        ["2", "SurveillancePassed", "2025-01-05"],
+        ["3", "Suspended", "2025-03-01"],
+        ["4", "Reinstated", "2025-04-15"],
+    ]
+    assert 'reason="major nonconformity"' in rows[2][-1]
+
+
+def test_history_with_all_follows_page_tokens_to_every_event(cli, lifecycle):
+    run = cli("history", CB, NUMBER, "--page-size", "1", "--all", "--json")
+    assert run.code == 0, run.stderr
+    answer = run.json()
+    assert [event["version"] for event in answer["events"]] == ["1", "2", "3", "4"]
+    assert answer["next_page_token"] == ""
+
+
+def test_history_with_a_page_size_prints_one_page_and_the_token_of_the_next(cli, lifecycle):
+    first = cli("history", CB, NUMBER, "--page-size", "3")
+    assert first.code == 0, first.stderr
+    *rows, more = first.stdout.splitlines()[1:]
+    assert [row.split()[0] for row in rows] == ["1", "2", "3"]
+    token = more.removeprefix("more events: --page-token ")
+    second = cli("history", CB, NUMBER, "--page-size", "3", "--page-token", token)
+    assert second.code == 0, second.stderr
+    assert [row[:2] for row in second.table()] == [["4", "Reinstated"]]
+
+
+def test_reinstating_a_valid_certificate_fails_naming_the_rule(cli, lifecycle):
+    run = cli("reinstate", CB, NUMBER, "--effective", "2025-05-01")
+    assert run.code == 1
+    assert run.stderr.startswith("registry: FAILED_PRECONDITION: ")
+    assert "reinstate-only-suspended" in run.stderr
+    assert run.stdout == ""
+
+
+def test_a_write_at_an_unexpected_version_is_aborted(cli, lifecycle):
+    run = cli("surveil", CB, NUMBER, "--effective", "2025-06-01", "--expected-version", "1")
+    assert run.code == 1
+    assert run.stderr.startswith("registry: ABORTED: ")
+
+
+def test_an_unknown_certificate_is_unknown_and_exits_0(cli, server):
+    run = cli("status", CB, "NO-SUCH-NUMBER")
+    assert run.code == 0, run.stderr
+    assert run.pairs()["status"] == "UNKNOWN"
+
+
+def test_a_write_retried_with_the_same_request_id_returns_the_same_version(cli, server):
+    issue = [
+        *("issue", CB, "Q-RETRY", "--org-name", "Beta SA", "--org-country", "FR"),
+        *("--org-address", "3 rue Neuve, Lyon", "--standard", "ISO 9001:2015"),
+        *("--scope", "Consulting", "--effective", "2024-06-01", "--expiry", "2027-05-31"),
+        *("--request-id", "cli-retry-1"),
+    ]
+    first, retry = cli(*issue), cli(*issue)
+    assert (first.code, retry.code) == (0, 0), retry.stderr
+    assert first.pairs()["request id"] == "cli-retry-1"
+    assert retry.pairs() == first.pairs()
+    assert first.pairs()["version"] == "1"
+
+
+def test_the_server_address_can_come_from_the_environment(server):
+    env = {**os.environ, "REGISTRY_SERVER": server}
+    run = registry("status", CB, "NO-SUCH-NUMBER", "--timeout", "5", env=env)
+    assert run.code == 0, run.stderr
+    assert run.pairs()["status"] == "UNKNOWN"
+
+
+def test_a_server_that_cannot_be_reached_is_reported_with_exit_1():
+    address = f"127.0.0.1:{free_port()}"
+    run = registry("status", CB, NUMBER, "--server", address, "--retries", "0")
+    assert run.code == 1
+    assert run.stderr.startswith("registry: UNAVAILABLE: ")
+    assert address in run.stderr
+
+
+def test_a_malformed_date_is_a_usage_error():
+    run = registry("status", CB, NUMBER, "--at", "2025-02-30", "--server", "127.0.0.1:9")
+    assert run.code == 2
+    assert "--at" in run.stderr
+    assert "YYYY-MM-DD" in run.stderr
