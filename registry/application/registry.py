@@ -4,16 +4,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, OperationalError
+from eventsourcing.persistence import JSONTranscoder, OperationalError
 
 from registry.application import inputs
+from registry.application.committer import GroupCommitter, WriteRequest
 from registry.application.transcodings import DateAsISO
 from registry.application.views import (
     CertificateDetails,
@@ -38,7 +38,6 @@ from registry.errors import (
     UnavailableError,
 )
 
-MAX_WRITE_ATTEMPTS = 5
 MAX_PAGE_SIZE = 1000
 _COMMON_FIELDS = frozenset(
     {
@@ -74,8 +73,12 @@ class Registry(Application[UUID]):
         super().__init__(env)
         self.standards = standards or StandardsCatalogue.load(self.env.get("STANDARDS_FILE"))
         self._clock = clock
-        self._write_lock = threading.Lock()
+        self._committer = GroupCommitter(self)
         self._last_recorded_at = datetime.min.replace(tzinfo=UTC)
+
+    def close(self) -> None:
+        self._committer.close()
+        super().close()
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -275,58 +278,22 @@ class Registry(Application[UUID]):
         if first is not None:
             return first
         cert_id = certificate_id(ref.certification_body_id, ref.certificate_number)
-        # The first attempt reads outside the lock, so reads overlap other writes'
-        # commits; a retry after losing a race reads under it, so it cannot lose again
-        # to a writer in this process.
-        certificate = self._load_for_write(cert_id, ref, meta, creates)
-        for attempt in range(MAX_WRITE_ATTEMPTS):
-            with self._write_lock:
-                if attempt:
-                    certificate = self._load_for_write(cert_id, ref, meta, creates)
-                recorded_at = self._next_recorded_at()
-                context = {
-                    "standards": self.standards,
-                    "today": recorded_at.date(),
-                    "recorded_at": recorded_at,
-                    "effective_date": meta.effective_date or recorded_at.date(),
-                    "actor": meta.actor,
-                    "request_id": request_id,
-                }
-                certificate = command(certificate, context)
-                record = RequestRecord._create(
-                    RequestRecord.Accepted,  # type: ignore[attr-defined]
-                    id=RequestRecord.create_id(key),
-                    timestamp=recorded_at,
-                    key=key,
-                    fingerprint=fingerprint,
-                    certificate_id=cert_id,
-                    certificate_version=certificate.version,
-                    recorded_at=recorded_at,
-                )
-                try:
-                    self.save(certificate, record)
-                except IntegrityError:
-                    pass
-                except OperationalError as error:
-                    raise UnavailableError(f"the event store is unavailable: {error}") from None
-                else:
-                    return WriteResult(certificate.version, recorded_at)
-            # Lost a race: with the same request (answer as it was answered) or with
-            # another write to this certificate (re-check the rules against it).
-            first = self._first_result(key, fingerprint)
-            if first is not None:
-                return first
-            if creates:
-                raise AlreadyExistsError(
-                    f"certificate {ref.certificate_number} of {ref.certification_body_id} "
-                    "already exists"
-                )
-            if meta.expected_version is not None:
-                raise ConflictError(
-                    f"expected version {meta.expected_version}, but another write to the "
-                    "certificate was saved first"
-                )
-        raise ConflictError("the certificate is changing too fast; retry the request")
+        # Read and check here, in the caller's thread, so reads overlap other commits;
+        # the committer re-checks against whatever was saved in between.
+        loaded = self._load_for_write(cert_id, ref, meta, creates)
+        return self._committer.submit(
+            WriteRequest(
+                cert_id=cert_id,
+                ref=ref,
+                meta=meta,
+                request_id=request_id,
+                key=key,
+                fingerprint=fingerprint,
+                command=command,
+                creates=creates,
+                loaded=loaded,
+            )
+        )
 
     def _load_for_write(
         self, cert_id: UUID, ref: CertificateRef, meta: WriteMeta, creates: bool
@@ -363,7 +330,10 @@ class Registry(Application[UUID]):
         return WriteResult(record.certificate_version, record.recorded_at)
 
     def _next_recorded_at(self) -> datetime:
-        """The recorded time of the next write: never earlier than, nor equal to, the last."""
+        """The recorded time of the next write: never earlier than, nor equal to, the last.
+
+        Called only by the committer's one thread, in the order writes are saved.
+        """
         now = self._clock()
         if now <= self._last_recorded_at:
             now = self._last_recorded_at + timedelta(microseconds=1)

@@ -16,6 +16,7 @@ from registry.domain.status import Status, Warning
 from registry.errors import InvalidInputError
 from registry.v1 import certificate_service_pb2 as pb
 
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 STATUS_TO_PB = {status: f"CERTIFICATE_STATUS_{status.value}" for status in Status}
 WARNING_TO_PB = {warning: f"CERTIFICATE_WARNING_{warning.value}" for warning in Warning}
 
@@ -79,9 +80,11 @@ def to_date(value: date | None) -> date_pb2.Date | None:
 
 
 def to_timestamp(value: datetime) -> timestamp_pb2.Timestamp:
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
+    # Plain arithmetic: Timestamp.FromDatetime costs several times more per call.
+    delta = value - EPOCH
+    return timestamp_pb2.Timestamp(
+        seconds=delta.days * 86_400 + delta.seconds, nanos=delta.microseconds * 1000
+    )
 
 
 def to_ref(value: views.CertificateRef | None) -> pb.CertificateRef | None:

@@ -1,0 +1,169 @@
+"""Group commit: writes that arrive together are checked alone and saved together."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from registry import config
+from registry.application.registry import Registry
+from registry.application.views import CertificateRef, Organization, WriteMeta
+from registry.errors import RuleViolationError
+
+D = date.fromisoformat
+
+
+def issue(app: Registry, number: str) -> None:
+    app.issue_certificate(
+        CertificateRef("cb-1", number),
+        WriteMeta(f"issue-{number}", D("2024-01-10")),
+        organization=Organization("Acme", "DE", "Berlin"),
+        sites=[],
+        standard="ISO 9001:2015",
+        scope="widgets",
+        sector_codes=[],
+        expiry_date=D("2027-01-09"),
+    )
+
+
+class HeldSaves:
+    """Wraps ``app.save``: records each call's size; can hold the committer in a save."""
+
+    def __init__(self, app: Registry) -> None:
+        self.app = app
+        self.original = app.save
+        self.sizes: list[int] = []
+        self.release = threading.Event()
+        self.held = threading.Event()
+        app.save = self.save  # type: ignore[method-assign]
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        if not self.release.is_set():
+            self.held.set()
+            self.release.wait(10)
+        self.sizes.append(sum(len(o.pending_events) for o in objs))
+        return self.original(*objs, **kwargs)
+
+    def wait_queued(self, count: int) -> None:
+        deadline = time.monotonic() + 10
+        while self.app._committer._queue.qsize() < count:
+            assert time.monotonic() < deadline, "writes did not queue up"
+            time.sleep(0.005)
+
+
+def run_all(calls: list) -> tuple[list[threading.Thread], list]:
+    results: list = [None] * len(calls)
+
+    def run(i: int) -> None:
+        try:
+            results[i] = calls[i]()
+        except Exception as error:
+            results[i] = error
+
+    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    return threads, results
+
+
+def test_writes_that_arrive_together_share_one_commit_and_a_violation_fails_only_itself(app):
+    for n in range(6):
+        issue(app, f"Q-{n}")
+    saves = HeldSaves(app)
+    blocker, _ = run_all(
+        [lambda: app.record_surveillance(CertificateRef("cb-1", "Q-0"), WriteMeta("first"))]
+    )
+    assert saves.held.wait(10)
+    calls = [
+        lambda n=n: app.record_surveillance(
+            CertificateRef("cb-1", f"Q-{n}"), WriteMeta(f"s-{n}", D("2025-01-05"))
+        )
+        for n in range(1, 6)
+    ]
+    calls.append(lambda: app.reinstate_certificate(CertificateRef("cb-1", "Q-3"), WriteMeta("bad")))
+    threads, results = run_all(calls)
+    saves.wait_queued(len(calls))
+    saves.release.set()
+    for thread in [*blocker, *threads]:
+        thread.join(10)
+
+    assert [r.version for r in results[:5]] == [2, 2, 2, 2, 2]
+    assert isinstance(results[5], RuleViolationError)
+    assert saves.sizes == [2, 10]  # the held lone write, then five writes with their records
+    assert app.get_history(CertificateRef("cb-1", "Q-3")).events[-1].type == ("SurveillancePassed")
+
+
+def test_a_lone_write_is_not_held_back(app):
+    issue(app, "Q-1")
+    started = time.monotonic()
+    app.record_surveillance(CertificateRef("cb-1", "Q-1"), WriteMeta("lone", D("2025-01-05")))
+    assert time.monotonic() - started < 1.0
+
+
+def test_a_write_racing_another_process_in_a_batch_fails_none_of_the_others(tmp_path: Path):
+    env = config.persistence_env(f"sqlite:///{tmp_path / 'shared.db'}")
+    app, other = Registry(env), Registry(env)
+    try:
+        for n in range(4):
+            issue(app, f"Q-{n}")
+        saves = HeldSaves(app)
+        blocker, _ = run_all(
+            [lambda: app.record_surveillance(CertificateRef("cb-1", "Q-0"), WriteMeta("first"))]
+        )
+        assert saves.held.wait(10)
+        calls = [
+            lambda n=n: app.change_scope(
+                CertificateRef("cb-1", f"Q-{n}"),
+                WriteMeta(f"scope-{n}", D("2025-02-01")),
+                scope=f"scope {n}",
+                sites=[],
+                sector_codes=[],
+            )
+            for n in range(1, 4)
+        ]
+        threads, results = run_all(calls)
+        saves.wait_queued(len(calls))
+        # Meanwhile another process writes Q-2, which this process has loaded already.
+        other.suspend_certificate(
+            CertificateRef("cb-1", "Q-2"), WriteMeta("other", D("2025-03-01")), reason="NC"
+        )
+        saves.release.set()
+        for thread in [*blocker, *threads]:
+            thread.join(10)
+
+        assert [r.version for r in results] == [2, 3, 2]
+        q2 = app.get_history(CertificateRef("cb-1", "Q-2")).events
+        assert [e.type for e in q2] == ["Issued", "Suspended", "ScopeChanged"]
+    finally:
+        app.close()
+        other.close()
+
+
+@pytest.mark.parametrize("threads", [16])
+def test_many_concurrent_writers_all_get_their_own_answer(app, threads):
+    for n in range(threads):
+        issue(app, f"Q-{n}")
+    calls = [
+        lambda n=n, i=i: (
+            app.change_holder_details(
+                CertificateRef("cb-1", f"Q-{n}"),
+                WriteMeta(f"h-{n}-{i}", D("2025-01-01")),
+                organization=Organization(f"Acme {i}", "", ""),
+            ).version
+        )
+        for n in range(threads)
+        for i in range(5)
+    ]
+    workers, results = run_all(calls)
+    for worker in workers:
+        worker.join(30)
+    for n in range(threads):
+        mine = sorted(results[n * 5 : n * 5 + 5])
+        assert mine == [2, 3, 4, 5, 6]
+        history = app.get_history(CertificateRef("cb-1", f"Q-{n}")).events
+        assert len(history) == 6
