@@ -378,7 +378,8 @@ class Server:
 def serving(db: Path, log: Path) -> Iterator[Server]:
     """``registry serve`` on a free port, in its own process, until the block ends."""
     with log.open("wb") as out:
-        command = [sys.executable, "-m", "registry", "serve", "--db", f"sqlite:///{db}"]
+        # As scripts/serve runs it: -O drops the library's per-event type assertions.
+        command = [sys.executable, "-O", "-m", "registry", "serve", "--db", f"sqlite:///{db}"]
         process = subprocess.Popen(  # its own process group: Ctrl-C reaches only us, and we stop it
             [*command, "--port", "0"],
             stdout=out,
