@@ -6,12 +6,14 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
 
 from registry.errors import InvalidInputError
 
 DEFAULT_DB = "sqlite:///registry.db"
 DEFAULT_ADDRESS = "127.0.0.1:50051"
 DB_ENV = "REGISTRY_DB"
+DEFAULT_POOL_SIZE = 10
 SERVER_ENV = "REGISTRY_SERVER"
 
 
@@ -35,22 +37,75 @@ def default_server(environ: Mapping[str, str] = os.environ) -> str:
     return environ.get(SERVER_ENV) or DEFAULT_ADDRESS
 
 
-def persistence_env(db: str) -> dict[str, str]:
-    """The eventsourcing settings for a ``--db`` value: ``sqlite:///PATH`` or ``memory:``."""
+def persistence_env(db: str, *, pool_size: int | None = None) -> dict[str, str]:
+    """The eventsourcing settings for a ``--db`` value.
+
+    ``sqlite:///PATH``, ``memory:``, or
+    ``postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?schema=NAME]``.
+    """
     if db == "memory:":
         return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
     if db.startswith("sqlite:///"):
-        path = db.removeprefix("sqlite:///")
-        if not path:
-            raise InvalidInputError("--db sqlite:/// needs a file path, e.g. sqlite:///registry.db")
-        parent = Path(path).expanduser().resolve().parent
-        if not parent.is_dir():
-            raise InvalidInputError(f"--db: folder {parent} does not exist")
-        return {
-            "PERSISTENCE_MODULE": "eventsourcing.sqlite",
-            "SQLITE_DBNAME": str(Path(path).expanduser()),
-            "SQLITE_LOCK_TIMEOUT": "15",
-        }
+        return _sqlite_env(db.removeprefix("sqlite:///"))
+    if db.startswith(("postgresql://", "postgres://")):
+        return _postgres_env(db, pool_size)
     raise InvalidInputError(
-        f"--db {db!r} is not understood: use sqlite:///PATH (default {DEFAULT_DB}) or memory:"
+        f"--db {db!r} is not understood: use sqlite:///PATH (default {DEFAULT_DB}), "
+        "postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME or memory:"
     )
+
+
+def _sqlite_env(path: str) -> dict[str, str]:
+    if not path:
+        raise InvalidInputError("--db sqlite:/// needs a file path, e.g. sqlite:///registry.db")
+    parent = Path(path).expanduser().resolve().parent
+    if not parent.is_dir():
+        raise InvalidInputError(f"--db: folder {parent} does not exist")
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.sqlite",
+        "SQLITE_DBNAME": str(Path(path).expanduser()),
+        "SQLITE_LOCK_TIMEOUT": "15",
+    }
+
+
+def _postgres_env(db: str, pool_size: int | None) -> dict[str, str]:
+    url = urlsplit(db)
+    dbname = unquote(url.path.lstrip("/"))
+    try:
+        port = url.port or 5432
+    except ValueError:
+        raise InvalidInputError(f"--db: bad port in {_redacted(db)!r}") from None
+    if not (url.hostname and url.username and dbname):
+        raise InvalidInputError(
+            f"--db {_redacted(db)!r}: expected postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME"
+        )
+    options = parse_qs(url.query)
+    unknown = set(options) - {"schema"}
+    if unknown:
+        raise InvalidInputError(f"--db: unknown option(s) {', '.join(sorted(unknown))}")
+    size = pool_size or DEFAULT_POOL_SIZE
+    if size < 1:
+        raise InvalidInputError("--pool-size must be at least 1")
+    env = {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": dbname,
+        "POSTGRES_HOST": url.hostname,
+        "POSTGRES_PORT": str(port),
+        "POSTGRES_USER": unquote(url.username),
+        "POSTGRES_PASSWORD": unquote(url.password or ""),
+        "POSTGRES_POOL_SIZE": str(size),
+        "POSTGRES_MAX_OVERFLOW": str(size),
+        "POSTGRES_PRE_PING": "y",
+        "POSTGRES_CONNECT_TIMEOUT": "5",
+        "POSTGRES_LOCK_TIMEOUT": "10",
+    }
+    if "schema" in options:
+        env["POSTGRES_SCHEMA"] = options["schema"][-1]
+    return env
+
+
+def _redacted(db: str) -> str:
+    url = urlsplit(db)
+    if url.password:
+        return db.replace(f":{url.password}@", ":***@", 1)
+    return db

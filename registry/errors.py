@@ -6,7 +6,8 @@
      ├── AlreadyExistsError       issuing a certificate number the CB already used
      ├── RuleViolationError       a lifecycle rule (SPEC 2.2) forbids the change; names the rule
      ├── ConflictError            optimistic concurrency: expected_version did not match
-     └── UnavailableError         the store cannot be reached right now; safe to retry
+     ├── UnavailableError         the store cannot be reached right now; safe to retry
+     └── SchemaError              the database was written by a newer registry
 
 The gRPC layer maps each to one status code (registry/server/errors.py).
 """
@@ -45,3 +46,7 @@ class ConflictError(RegistryError):
 
 class UnavailableError(RegistryError):
     """Raised when the event store cannot be reached; the request changed nothing."""
+
+
+class SchemaError(RegistryError):
+    """Raised at start-up when the database holds a newer schema than this registry knows."""

@@ -3,25 +3,44 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import grpc
 import pytest
+from pg_instance import PostgresInstance, schema_dsn
 
 from registry import config
 from registry.application.registry import Registry
 from registry.client import RegistryClient
 from registry.server.app import create_server
 
-BACKENDS = ["memory", "sqlite"]
+BACKENDS = ["memory", "sqlite", "postgres"]
+PERSISTENT_BACKENDS = ["sqlite", "postgres"]
+TEST_DSN_ENV = "REGISTRY_TEST_POSTGRES_DSN"
 
 
-def db_url(backend: str, tmp_path: Path) -> str:
+@pytest.fixture(scope="session")
+def postgres_dsn() -> Iterator[str]:
+    """An existing database named by $REGISTRY_TEST_POSTGRES_DSN, else a server of our own."""
+    if dsn := os.environ.get(TEST_DSN_ENV):
+        yield dsn
+        return
+    instance = PostgresInstance.start()
+    try:
+        yield instance.dsn
+    finally:
+        instance.stop()
+
+
+def make_db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
     if backend == "memory":
         return "memory:"
-    return f"sqlite:///{tmp_path / 'registry.db'}"
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'registry.db'}"
+    return schema_dsn(request.getfixturevalue("postgres_dsn"))
 
 
 @pytest.fixture(params=BACKENDS)
@@ -30,8 +49,20 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
-def app(backend: str, tmp_path: Path) -> Iterator[Registry]:
-    registry = Registry(config.persistence_env(db_url(backend, tmp_path)))
+def db_url(backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> str:
+    """A fresh, empty registry on the backend under test."""
+    return make_db_url(backend, tmp_path, request)
+
+
+@pytest.fixture(params=PERSISTENT_BACKENDS)
+def durable_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A fresh registry that outlives the process using it: SQLite file or PostgreSQL."""
+    return make_db_url(str(request.param), tmp_path, request)
+
+
+@pytest.fixture
+def app(db_url: str) -> Iterator[Registry]:
+    registry = Registry(config.persistence_env(db_url))
     yield registry
     registry.close()
 
@@ -59,8 +90,8 @@ class RunningServer:
 
 
 @pytest.fixture
-def running(backend: str, tmp_path: Path) -> Iterator[RunningServer]:
-    server = RunningServer.start(Registry(config.persistence_env(db_url(backend, tmp_path))))
+def running(db_url: str) -> Iterator[RunningServer]:
+    server = RunningServer.start(Registry(config.persistence_env(db_url)))
     yield server
     server.stop()
 

@@ -10,10 +10,11 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import JSONTranscoder, OperationalError
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, OperationalError
 
 from registry.application import inputs
 from registry.application.committer import GroupCommitter, WriteRequest
+from registry.application.store import StoreSummary, count_events
 from registry.application.transcodings import DateAsISO
 from registry.application.views import (
     CertificateDetails,
@@ -28,6 +29,7 @@ from registry.application.views import (
 )
 from registry.domain.certificate import Certificate, certificate_id
 from registry.domain.requests import RequestRecord, request_key
+from registry.domain.schema import CURRENT_SCHEMA_VERSION, SCHEMA_ID, SchemaVersion
 from registry.domain.standards import StandardsCatalogue
 from registry.domain.status import CertificateState, Status
 from registry.errors import (
@@ -35,6 +37,7 @@ from registry.errors import (
     ConflictError,
     InvalidInputError,
     NotFoundError,
+    SchemaError,
     UnavailableError,
 )
 
@@ -74,7 +77,41 @@ class Registry(Application[UUID]):
         self.standards = standards or StandardsCatalogue.load(self.env.get("STANDARDS_FILE"))
         self._clock = clock
         self._committer = GroupCommitter(self)
+        self.schema_version = self._check_schema()
         self._last_recorded_at = datetime.min.replace(tzinfo=UTC)
+
+    def _check_schema(self) -> int:
+        """Record the schema version in a new store; refuse a store of a newer one."""
+        try:
+            try:
+                schema: SchemaVersion = self.repository.get(SCHEMA_ID)
+            except AggregateNotFoundError:
+                schema = SchemaVersion(CURRENT_SCHEMA_VERSION)
+                try:
+                    self.save(schema)
+                except IntegrityError:  # another process recorded it first
+                    schema = self.repository.get(SCHEMA_ID)
+        except OperationalError as error:
+            raise UnavailableError(f"the event store is unavailable: {error}") from None
+        if schema.version_number > CURRENT_SCHEMA_VERSION:
+            raise SchemaError(
+                f"the database holds schema version {schema.version_number}, newer than this "
+                f"registry's {CURRENT_SCHEMA_VERSION}: upgrade the registry before serving it"
+            )
+        return schema.version_number
+
+    def summary(self) -> StoreSummary:
+        """The store's schema version and event count."""
+        try:
+            return StoreSummary(
+                backend=type(self.recorder).__module__.rsplit(".", 1)[-1],
+                schema_version=self.schema_version,
+                supported_schema_version=CURRENT_SCHEMA_VERSION,
+                events=count_events(self.recorder),
+                last_position=int(self.recorder.max_notification_id() or 0),
+            )
+        except OperationalError as error:
+            raise UnavailableError(f"the event store is unavailable: {error}") from None
 
     def close(self) -> None:
         self._committer.close()

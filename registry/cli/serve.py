@@ -1,11 +1,20 @@
-"""``registry serve``: the server process."""
+"""``registry serve``: the server process, or a supervisor of several on one port."""
 
 from __future__ import annotations
 
 import argparse
 import logging
+import signal
+import socket
+import subprocess
+import sys
+import time
+from types import FrameType
 
 from registry import config
+from registry.errors import InvalidInputError
+
+log = logging.getLogger(__name__)
 
 
 def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
@@ -17,21 +26,99 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument(
         "--db",
         default=config.default_db(),
-        help=f"sqlite:///PATH or memory: (default {config.DEFAULT_DB}, or ${config.DB_ENV})",
+        help=(
+            "sqlite:///PATH, postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME or memory: "
+            f"(default ${config.DB_ENV}, else {config.DEFAULT_DB})"
+        ),
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=50051, help="port to listen on (0: any free)")
     parser.add_argument("--threads", type=int, default=16, help="RPC worker threads (default 16)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="server processes sharing the port (default 1); each has its own store connections",
+    )
+    parser.add_argument(
+        "--pool-size",
+        type=int,
+        default=None,
+        help=f"PostgreSQL connections per process (default {config.DEFAULT_POOL_SIZE})",
+    )
+    parser.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    env = config.persistence_env(args.db, pool_size=args.pool_size)
+    if args.workers > 1:
+        if args.db == "memory:":
+            raise InvalidInputError("--workers needs a shared store: sqlite:/// or postgresql://")
+        return supervise(args)
     # Imported here so the client subcommands start without loading the server.
     from registry.application.registry import Registry
     from registry.server.app import serve
 
-    env = config.persistence_env(args.db)
     app = Registry(env)
-    serve(app, f"{args.host}:{args.port}", max_workers=args.threads)
+    serve(
+        app,
+        f"{args.host}:{args.port}",
+        max_workers=args.threads,
+        reuse_port=args.reuse_port,
+    )
     return 0
+
+
+def supervise(args: argparse.Namespace) -> int:
+    """Run ``--workers`` server processes on one port; restart any that dies; stop on a signal."""
+    port = args.port or _free_port(args.host)
+    command = [
+        sys.executable,
+        *(["-O"] * sys.flags.optimize),
+        "-m",
+        "registry",
+        "serve",
+        "--db",
+        args.db,
+        "--host",
+        args.host,
+        "--port",
+        str(port),
+        "--threads",
+        str(args.threads),
+        "--reuse-port",
+    ]
+    if args.pool_size:
+        command += ["--pool-size", str(args.pool_size)]
+    stopping = False
+
+    def on_signal(signum: int, frame: FrameType | None) -> None:
+        nonlocal stopping
+        stopping = True
+
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, on_signal)
+    workers = [subprocess.Popen(command) for _ in range(args.workers)]
+    print(f"registry supervising {args.workers} workers on {args.host}:{port}", flush=True)
+    while not stopping:
+        time.sleep(0.2)
+        for i, worker in enumerate(workers):
+            if worker.poll() is not None and not stopping:
+                log.warning(
+                    "worker %s exited with %s; starting another", worker.pid, worker.returncode
+                )
+                workers[i] = subprocess.Popen(command)
+    for worker in workers:
+        if worker.poll() is None:
+            worker.send_signal(signal.SIGTERM)
+    codes = [worker.wait() for worker in workers]
+    print("registry stopped", flush=True)
+    return 0 if all(code == 0 for code in codes) else 1
+
+
+def _free_port(host: str) -> int:
+    with socket.socket() as probe:
+        probe.bind((host, 0))
+        return int(probe.getsockname()[1])

@@ -27,12 +27,16 @@ SERVICE_NAMES = (
 
 
 def create_server(
-    app: Registry, address: str = "127.0.0.1:0", *, max_workers: int = 16
+    app: Registry,
+    address: str = "127.0.0.1:0",
+    *,
+    max_workers: int = 16,
+    reuse_port: bool = False,
 ) -> tuple[grpc.Server, int, health.HealthServicer]:
     """A server with the registry, health checking and reflection; bound, not started."""
     server = grpc.server(
         futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="rpc"),
-        options=[("grpc.so_reuseport", 0)],
+        options=[("grpc.so_reuseport", 1 if reuse_port else 0)],
     )
     pb_grpc.add_CertificateServiceServicer_to_server(CertificateServicer(app), server)
     health_servicer = health.HealthServicer()
@@ -46,9 +50,18 @@ def create_server(
     return server, port, health_servicer
 
 
-def serve(app: Registry, address: str, *, max_workers: int = 16, grace: float = 5.0) -> None:
+def serve(
+    app: Registry,
+    address: str,
+    *,
+    max_workers: int = 16,
+    reuse_port: bool = False,
+    grace: float = 5.0,
+) -> None:
     """Serve until SIGTERM or SIGINT, then finish in-flight calls and close the store."""
-    server, port, health_servicer = create_server(app, address, max_workers=max_workers)
+    server, port, health_servicer = create_server(
+        app, address, max_workers=max_workers, reuse_port=reuse_port
+    )
     stopping = threading.Event()
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

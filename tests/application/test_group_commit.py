@@ -5,7 +5,6 @@ from __future__ import annotations
 import threading
 import time
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -105,8 +104,10 @@ def test_a_lone_write_is_not_held_back(app):
     assert time.monotonic() - started < 1.0
 
 
-def test_a_write_racing_another_process_in_a_batch_fails_none_of_the_others(tmp_path: Path):
-    env = config.persistence_env(f"sqlite:///{tmp_path / 'shared.db'}")
+def test_a_write_racing_another_process_in_a_batch_fails_none_of_the_others(
+    durable_db_url: str,
+):
+    env = config.persistence_env(durable_db_url)
     app, other = Registry(env), Registry(env)
     try:
         for n in range(4):

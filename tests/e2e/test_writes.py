@@ -52,8 +52,8 @@ def test_a_request_id_reused_for_another_request_is_invalid(client, issue):
     assert "request_id" in caught.value.message
 
 
-def test_a_retry_after_a_server_restart_is_answered_as_first(tmp_path: Path):
-    env = config.persistence_env(f"sqlite:///{tmp_path / 'r.db'}")
+def test_a_retry_after_a_server_restart_is_answered_as_first(durable_db_url: str):
+    env = config.persistence_env(durable_db_url)
     first_server = RunningServer.start(Registry(env))
     issue_default(first_server.client, request_id="issue-1")
     first = first_server.client.record_surveillance(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, date, datetime
-from pathlib import Path
 
 from conftest import RunningServer, issue_default
 
@@ -59,8 +58,8 @@ def everything(client: RegistryClient, instants: list[datetime]) -> list[bytes]:
     return answers
 
 
-def test_every_history_and_status_is_identical_after_a_restart(tmp_path: Path):
-    env = config.persistence_env(f"sqlite:///{tmp_path / 'registry.db'}")
+def test_every_history_and_status_is_identical_after_a_restart(durable_db_url: str):
+    env = config.persistence_env(durable_db_url)
     first = RunningServer.start(Registry(env))
     instants = publish(first.client)
     before = everything(first.client, instants)

@@ -1,0 +1,145 @@
+"""``registry serve`` as a real process, for tests that stop, kill and restart servers."""
+
+from __future__ import annotations
+
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from registry.client import RegistryClient
+
+STARTUP_SECONDS = 60
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@dataclass
+class ServerProcess:
+    """One ``registry serve`` process; its output goes to ``log``."""
+
+    db: str
+    log: Path
+    port: int = field(default_factory=free_port)
+    workers: int = 1
+    process: subprocess.Popen[str] | None = None
+
+    @property
+    def target(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self) -> ServerProcess:
+        command = [
+            sys.executable,
+            "-m",
+            "registry",
+            "serve",
+            "--db",
+            self.db,
+            "--port",
+            str(self.port),
+            "--workers",
+            str(self.workers),
+            "--pool-size",
+            "4",
+        ]
+        out = self.log.open("a")
+        self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, text=True)
+        out.close()
+        self.wait_ready()
+        return self
+
+    def wait_ready(self) -> None:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        with RegistryClient(self.target, timeout=2, retries=0) as client:
+            while True:
+                assert self.process is not None
+                if self.process.poll() is not None:
+                    raise RuntimeError(f"registry serve exited:\n{self.log.read_text()}")
+                try:
+                    client.get_certificate_status("probe", "probe")
+                    return
+                except Exception:
+                    if time.monotonic() > deadline:
+                        raise TimeoutError(self.log.read_text()) from None
+                    time.sleep(0.1)
+
+    def stop(self) -> int:
+        assert self.process is not None
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)
+        return self.process.wait(timeout=30)
+
+    def kill(self) -> None:
+        """kill -9 the server (and, with workers, every worker of it)."""
+        assert self.process is not None
+        if self.workers > 1:
+            subprocess.run(["pkill", "-KILL", "-P", str(self.process.pid)], check=False)
+        self.process.send_signal(signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+
+class Load:
+    """Several client threads writing until stopped; remembers every acknowledged write."""
+
+    def __init__(self, target: str, clients: int, prefix: str) -> None:
+        self.target = target
+        self.prefix = prefix
+        self.acknowledged: list[tuple[str, str, int]] = []  # (number, request id, version)
+        self.unanswered: list[tuple[str, str]] = []  # (number, request id) with no answer
+        self.stop = threading.Event()
+        self.threads = [
+            threading.Thread(target=self._run, args=(n,), daemon=True) for n in range(clients)
+        ]
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> Load:
+        for thread in self.threads:
+            thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(60)
+
+    def _run(self, n: int) -> None:
+        from datetime import date
+
+        from registry.v1 import certificate_service_pb2 as pb
+
+        client = RegistryClient(self.target, timeout=5, retries=0)
+        i = 0
+        try:
+            while not self.stop.is_set():
+                number = f"{self.prefix}-{n}-{i}"
+                request_id = f"{number}-issue"
+                try:
+                    answer = client.issue_certificate(
+                        "cb-load",
+                        number,
+                        organization=pb.Organization(name="Load", country="DE", address="x"),
+                        standard="ISO 9001:2015",
+                        scope="load",
+                        expiry_date=date(2027, 1, 9),
+                        effective_date=date(2024, 1, 10),
+                        request_id=request_id,
+                    )
+                except Exception:
+                    with self._lock:
+                        self.unanswered.append((number, request_id))
+                    time.sleep(0.05)
+                else:
+                    with self._lock:
+                        self.acknowledged.append((number, request_id, int(answer.version)))
+                i += 1
+        finally:
+            client.close()
