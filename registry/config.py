@@ -96,7 +96,8 @@ def _postgres_env(db: str, pool_size: int | None) -> dict[str, str]:
         "POSTGRES_POOL_SIZE": str(size),
         "POSTGRES_MAX_OVERFLOW": str(size),
         "POSTGRES_PRE_PING": "y",
-        "POSTGRES_CONNECT_TIMEOUT": "5",
+        "POSTGRES_CONNECT_TIMEOUT": "1",
+        "APPLICATION_RECORDER_TOPIC": "registry.application.postgres:FailFastPostgresRecorder",
         "POSTGRES_LOCK_TIMEOUT": "10",
     }
     if "schema" in options:
