@@ -22,9 +22,7 @@ WAIT = 0.1
 
 def _fail_fast(method: Any) -> Any:
     undecorated = method.__wrapped__
-    return retry((InterfaceError, OperationalError), max_attempts=ATTEMPTS, wait=WAIT)(
-        undecorated
-    )
+    return retry((InterfaceError, OperationalError), max_attempts=ATTEMPTS, wait=WAIT)(undecorated)
 
 
 class FailFastPostgresRecorder(PostgresApplicationRecorder):

@@ -10,9 +10,13 @@ import subprocess
 import sys
 import time
 from types import FrameType
+from typing import TYPE_CHECKING
 
 from registry import config
 from registry.errors import InvalidInputError
+
+if TYPE_CHECKING:
+    from registry.application.registry import Registry
 
 log = logging.getLogger(__name__)
 
@@ -56,12 +60,11 @@ def run(args: argparse.Namespace) -> int:
     if args.workers > 1:
         if args.db == "memory:":
             raise InvalidInputError("--workers needs a shared store: sqlite:/// or postgresql://")
-        return supervise(args)
+        return supervise(args, env)
     # Imported here so the client subcommands start without loading the server.
-    from registry.application.registry import Registry
     from registry.server.app import serve
 
-    app = Registry(env)
+    app = open_registry(env)
     serve(
         app,
         f"{args.host}:{args.port}",
@@ -71,8 +74,28 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def supervise(args: argparse.Namespace) -> int:
+def open_registry(env: dict[str, str]) -> Registry:
+    """The registry on ``env``'s store, creating its tables if need be.
+
+    The library's table creation is not safe against another process creating the
+    same tables at the same moment; the loser gets an integrity error, and simply
+    finds the tables there on its next try.
+    """
+    from eventsourcing.persistence import IntegrityError
+
+    from registry.application.registry import Registry
+
+    for _ in range(4):
+        try:
+            return Registry(env)
+        except IntegrityError:
+            time.sleep(0.5)
+    return Registry(env)
+
+
+def supervise(args: argparse.Namespace, env: dict[str, str]) -> int:
     """Run ``--workers`` server processes on one port; restart any that dies; stop on a signal."""
+    open_registry(env).close()  # create the tables once, before the workers race to
     port = args.port or _free_port(args.host)
     command = [
         sys.executable,
@@ -115,7 +138,8 @@ def supervise(args: argparse.Namespace) -> int:
             worker.send_signal(signal.SIGTERM)
     codes = [worker.wait() for worker in workers]
     print("registry stopped", flush=True)
-    return 0 if all(code == 0 for code in codes) else 1
+    # A worker still starting when the signal came ends by it, having served nothing.
+    return 0 if all(code in (0, -signal.SIGTERM) for code in codes) else 1
 
 
 def _free_port(host: str) -> int:
