@@ -233,7 +233,9 @@ class GroupCommitter:
     def _apply(
         self, request: WriteRequest, certificate: Certificate | None
     ) -> tuple[Certificate, RequestRecord, datetime]:
-        recorded_at = self.app._next_recorded_at()
+        recorded_at = self.app._next_recorded_at(
+            certificate.modified_on if certificate is not None else None
+        )
         context = {
             "standards": self.app.standards,
             "today": recorded_at.date(),

@@ -366,14 +366,17 @@ class Registry(Application[UUID]):
             )
         return WriteResult(record.certificate_version, record.recorded_at)
 
-    def _next_recorded_at(self) -> datetime:
-        """The recorded time of the next write: never earlier than, nor equal to, the last.
+    def _next_recorded_at(self, after: datetime | None = None) -> datetime:
+        """The recorded time of the next write: later than this process's last one, and
+        later than ``after`` (the certificate's last event, perhaps written by another
+        process whose clock runs ahead), whatever the clock says.
 
         Called only by the committer's one thread, in the order writes are saved.
         """
         now = self._clock()
-        if now <= self._last_recorded_at:
-            now = self._last_recorded_at + timedelta(microseconds=1)
+        floor = max(self._last_recorded_at, after) if after else self._last_recorded_at
+        if now <= floor:
+            now = floor + timedelta(microseconds=1)
         self._last_recorded_at = now
         return now
 

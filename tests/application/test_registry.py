@@ -151,3 +151,23 @@ def test_status_defaults_to_today_and_now(app):
     assert view.at == datetime.now(UTC).date()
     assert datetime.now(UTC) - view.as_of < timedelta(seconds=5)
     assert view.status is Status.VALID
+
+
+def test_a_certificate_written_by_a_process_whose_clock_runs_ahead_keeps_its_order(tmp_path):
+    from registry import config
+
+    env = config.persistence_env(f"sqlite:///{tmp_path / 'shared.db'}")
+    ahead = Registry(env, clock=lambda: datetime(2026, 5, 1, 12, 0, 5, tzinfo=UTC))
+    behind = Registry(env, clock=lambda: datetime(2026, 5, 1, 12, 0, 0, tzinfo=UTC))
+    try:
+        first = issue(ahead)
+        assert first == 1
+        later = behind.record_surveillance(REF, WriteMeta("s", D("2025-01-05")))
+        assert later.recorded_at > datetime(2026, 5, 1, 12, 0, 5, tzinfo=UTC)
+        as_of_issue = behind.get_status(
+            REF, at=D("2025-02-01"), as_of=datetime(2026, 5, 1, 12, 0, 5, tzinfo=UTC)
+        )
+        assert as_of_issue.version == 1
+    finally:
+        ahead.close()
+        behind.close()
