@@ -133,7 +133,7 @@ class GroupCommitter:
                 certificate = self._current(request, staged)
                 certificate, record, recorded_at = self._apply(request, certificate)
             except RegistryError as error:
-                request.answer.set_exception(error)
+                self._refuse(request, error)
                 continue
             staged[request.cert_id] = certificate
             records.append(record)
@@ -156,6 +156,18 @@ class GroupCommitter:
                     request.answer.set_result(WriteResult(version, recorded_at))
         for request in later:
             self._commit_alone(request)
+
+    def _refuse(self, request: WriteRequest, error: RegistryError) -> None:
+        """Answer ``error`` unless the request is a retry of one already done."""
+        try:
+            first = self.app._first_result(request.key, request.fingerprint)
+        except RegistryError as mismatch:
+            request.answer.set_exception(mismatch)
+            return
+        if first is not None:
+            request.answer.set_result(first)
+        else:
+            request.answer.set_exception(error)
 
     def _commit_alone(self, request: WriteRequest) -> None:
         """Save one write by itself, re-reading its certificate until no race is lost."""

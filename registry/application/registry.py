@@ -37,6 +37,7 @@ from registry.errors import (
     ConflictError,
     InvalidInputError,
     NotFoundError,
+    RegistryError,
     SchemaError,
     UnavailableError,
 )
@@ -311,13 +312,19 @@ class Registry(Application[UUID]):
             raise InvalidInputError("expected_version must not be negative")
         key = request_key(meta.actor, request_id)
         fingerprint = _fingerprint(op, ref, meta, fields)
-        first = self._first_result(key, fingerprint)
-        if first is not None:
-            return first
         cert_id = certificate_id(ref.certification_body_id, ref.certificate_number)
+        # A retry is recognised when it cannot simply be done again: when its checks
+        # fail (the first attempt changed the certificate), or when saving it collides
+        # with the first attempt's request record. So a first attempt costs no look-up.
         # Read and check here, in the caller's thread, so reads overlap other commits;
         # the committer re-checks against whatever was saved in between.
-        loaded = self._load_for_write(cert_id, ref, meta, creates)
+        try:
+            loaded = self._load_for_write(cert_id, ref, meta, creates)
+        except RegistryError:
+            first = self._first_result(key, fingerprint)
+            if first is not None:
+                return first
+            raise
         return self._committer.submit(
             WriteRequest(
                 cert_id=cert_id,
