@@ -37,7 +37,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=50051, help="port to listen on (0: any free)")
-    parser.add_argument("--threads", type=int, default=16, help="RPC worker threads (default 16)")
+    parser.add_argument(
+        "--threads", type=int, default=8, help="RPC worker threads per process (default 8)"
+    )
     parser.add_argument(
         "--workers",
         type=int,
