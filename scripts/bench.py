@@ -787,7 +787,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print()
     for note in [
         "(a) 1 command = 1 certificate event (+1 request record in the same transaction); "
-        "server = `registry serve` in its own process, 16 RPC threads",
+        "server = `python -O -m registry serve` in its own process, 8 RPC threads",
         "(a)/(d)/(e) main rows: one RegistryClient (one channel) shared by all client "
         "threads, as a service using the thread-safe client would; 'N channels' = one "
         "RegistryClient each, separate TCP connections",
