@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -11,15 +10,11 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from pg_instance import free_port
+
 from registry.client import RegistryClient
 
 STARTUP_SECONDS = 60
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @dataclass

@@ -63,6 +63,12 @@ class WriteRequest:
     answer: Future[WriteResult] = field(default_factory=Future)
 
 
+def already_exists(ref: CertificateRef) -> AlreadyExistsError:
+    return AlreadyExistsError(
+        f"certificate {ref.certificate_number} of {ref.certification_body_id} already exists"
+    )
+
+
 class GroupCommitter:
     """The one thread through which a Registry's writes reach the store."""
 
@@ -184,24 +190,10 @@ class GroupCommitter:
                 try:
                     self.app.save(certificate, record)
                 except IntegrityError:
-                    if request.creates:
-                        first = self.app._first_result(request.key, request.fingerprint)
-                        if first is not None:
-                            request.answer.set_result(first)
-                            return
-                        raise AlreadyExistsError(
-                            f"certificate {request.ref.certificate_number} of "
-                            f"{request.ref.certification_body_id} already exists"
-                        ) from None
-                    if request.meta.expected_version is not None:
-                        first = self.app._first_result(request.key, request.fingerprint)
-                        if first is not None:
-                            request.answer.set_result(first)
-                            return
-                        raise ConflictError(
-                            f"expected version {request.meta.expected_version}, but another "
-                            "write to the certificate was saved first"
-                        ) from None
+                    # Lost a race. The next round tells how: the first attempt of this
+                    # request was saved (its answer), the certificate now exists (issue),
+                    # or it moved past expected_version (conflict); or it re-checks the
+                    # rules against the certificate as the winner left it.
                     continue
                 except OperationalError as error:
                     raise UnavailableError(f"the event store is unavailable: {error}") from None
@@ -221,10 +213,7 @@ class GroupCommitter:
         """The certificate as this batch leaves it, re-read if the caller's copy is stale."""
         if request.cert_id in staged:
             if request.creates:
-                raise AlreadyExistsError(
-                    f"certificate {request.ref.certificate_number} of "
-                    f"{request.ref.certification_body_id} already exists"
-                )
+                raise already_exists(request.ref)
             certificate: Certificate | None = staged[request.cert_id]
         else:
             certificate = request.loaded

@@ -13,7 +13,7 @@ from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, OperationalError
 
 from registry.application import inputs
-from registry.application.committer import GroupCommitter, WriteRequest
+from registry.application.committer import GroupCommitter, WriteRequest, already_exists
 from registry.application.store import StoreSummary, count_events
 from registry.application.transcodings import DateAsISO
 from registry.application.views import (
@@ -33,7 +33,6 @@ from registry.domain.schema import CURRENT_SCHEMA_VERSION, SCHEMA_ID, SchemaVers
 from registry.domain.standards import StandardsCatalogue
 from registry.domain.status import CertificateState, Status
 from registry.errors import (
-    AlreadyExistsError,
     ConflictError,
     InvalidInputError,
     NotFoundError,
@@ -344,10 +343,7 @@ class Registry(Application[UUID]):
     ) -> Certificate | None:
         if creates:
             if self._exists(cert_id):
-                raise AlreadyExistsError(
-                    f"certificate {ref.certificate_number} of {ref.certification_body_id} "
-                    "already exists"
-                )
+                raise already_exists(ref)
             certificate, current_version = None, 0
         else:
             certificate = self._get(cert_id)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -54,6 +55,22 @@ class HeldSaves:
             assert time.monotonic() < deadline, "writes did not queue up"
             time.sleep(0.005)
 
+    def batch(self, calls: list, meanwhile: Callable[[], object] = lambda: None) -> list:
+        """Hold the committer in a lone write to Q-0 while ``calls`` queue up, run
+        ``meanwhile``, then let them all through; returns each call's result or error."""
+        app = self.app
+        blocker, _ = run_all(
+            [lambda: app.record_surveillance(CertificateRef("cb-1", "Q-0"), WriteMeta("first"))]
+        )
+        assert self.held.wait(10)
+        threads, results = run_all(calls)
+        self.wait_queued(len(calls))
+        meanwhile()
+        self.release.set()
+        for thread in [*blocker, *threads]:
+            thread.join(10)
+        return results
+
 
 def run_all(calls: list) -> tuple[list[threading.Thread], list]:
     results: list = [None] * len(calls)
@@ -74,10 +91,6 @@ def test_writes_that_arrive_together_share_one_commit_and_a_violation_fails_only
     for n in range(6):
         issue(app, f"Q-{n}")
     saves = HeldSaves(app)
-    blocker, _ = run_all(
-        [lambda: app.record_surveillance(CertificateRef("cb-1", "Q-0"), WriteMeta("first"))]
-    )
-    assert saves.held.wait(10)
     calls = [
         lambda n=n: app.record_surveillance(
             CertificateRef("cb-1", f"Q-{n}"), WriteMeta(f"s-{n}", D("2025-01-05"))
@@ -85,11 +98,7 @@ def test_writes_that_arrive_together_share_one_commit_and_a_violation_fails_only
         for n in range(1, 6)
     ]
     calls.append(lambda: app.reinstate_certificate(CertificateRef("cb-1", "Q-3"), WriteMeta("bad")))
-    threads, results = run_all(calls)
-    saves.wait_queued(len(calls))
-    saves.release.set()
-    for thread in [*blocker, *threads]:
-        thread.join(10)
+    results = saves.batch(calls)
 
     assert [r.version for r in results[:5]] == [2, 2, 2, 2, 2]
     assert isinstance(results[5], RuleViolationError)
@@ -113,10 +122,6 @@ def test_a_write_racing_another_process_in_a_batch_fails_none_of_the_others(
         for n in range(4):
             issue(app, f"Q-{n}")
         saves = HeldSaves(app)
-        blocker, _ = run_all(
-            [lambda: app.record_surveillance(CertificateRef("cb-1", "Q-0"), WriteMeta("first"))]
-        )
-        assert saves.held.wait(10)
         calls = [
             lambda n=n: app.change_scope(
                 CertificateRef("cb-1", f"Q-{n}"),
@@ -127,15 +132,13 @@ def test_a_write_racing_another_process_in_a_batch_fails_none_of_the_others(
             )
             for n in range(1, 4)
         ]
-        threads, results = run_all(calls)
-        saves.wait_queued(len(calls))
         # Meanwhile another process writes Q-2, which this process has loaded already.
-        other.suspend_certificate(
-            CertificateRef("cb-1", "Q-2"), WriteMeta("other", D("2025-03-01")), reason="NC"
+        results = saves.batch(
+            calls,
+            meanwhile=lambda: other.suspend_certificate(
+                CertificateRef("cb-1", "Q-2"), WriteMeta("other", D("2025-03-01")), reason="NC"
+            ),
         )
-        saves.release.set()
-        for thread in [*blocker, *threads]:
-            thread.join(10)
 
         assert [r.version for r in results] == [2, 3, 2]
         q2 = app.get_history(CertificateRef("cb-1", "Q-2")).events

@@ -11,7 +11,6 @@ import os
 import re
 import selectors
 import signal
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from pg_instance import free_port
 
 CB = "cb-cli"
 NUMBER = "Q-2024/001"
@@ -60,13 +60,6 @@ def registry(*args: str, env: dict[str, str] | None = None) -> Run:
         env=env,
     )
     return Run(done.returncode, done.stdout, done.stderr)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
 
 
 def wait_until_listening(process: subprocess.Popen[str]) -> None:

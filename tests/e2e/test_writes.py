@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from datetime import UTC, date, datetime, timedelta
@@ -14,6 +13,7 @@ from conftest import RunningServer, issue_default
 from google.protobuf import timestamp_pb2
 from google.type import date_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+from pg_instance import free_port
 
 from registry import config
 from registry.application.registry import Registry
@@ -157,9 +157,7 @@ def test_a_stale_expected_version_is_aborted(client, issue):
 
 
 def test_the_client_retries_an_unavailable_server_with_the_same_request(tmp_path: Path):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
+    port = free_port()
     client = RegistryClient(f"127.0.0.1:{port}", timeout=5, retries=8)
     answers: list = []
     caller = threading.Thread(target=lambda: answers.append(issue_default(client, "late")))
