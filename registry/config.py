@@ -44,7 +44,7 @@ def persistence_env(db: str, *, pool_size: int | None = None) -> dict[str, str]:
     ``postgresql://USER[:PASSWORD]@HOST[:PORT]/DBNAME[?schema=NAME]``.
     """
     if db == "memory:":
-        return {"PERSISTENCE_MODULE": "eventsourcing.popo"}
+        return {"PERSISTENCE_MODULE": "registry.store.memory:MemoryFactory"}
     if db.startswith("sqlite:///"):
         return _sqlite_env(db.removeprefix("sqlite:///"))
     if db.startswith(("postgresql://", "postgres://")):
@@ -65,6 +65,7 @@ def _sqlite_env(path: str) -> dict[str, str]:
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": str(Path(path).expanduser()),
         "SQLITE_LOCK_TIMEOUT": "15",
+        "APPLICATION_RECORDER_TOPIC": "registry.store.sqlite:SQLiteOrderedRecorder",
     }
 
 
@@ -97,7 +98,7 @@ def _postgres_env(db: str, pool_size: int | None) -> dict[str, str]:
         "POSTGRES_MAX_OVERFLOW": str(size),
         "POSTGRES_PRE_PING": "y",
         "POSTGRES_CONNECT_TIMEOUT": "1",
-        "APPLICATION_RECORDER_TOPIC": "registry.application.postgres:FailFastPostgresRecorder",
+        "APPLICATION_RECORDER_TOPIC": "registry.store.postgres:PostgresOrderedRecorder",
         "POSTGRES_LOCK_TIMEOUT": "10",
     }
     if "schema" in options:

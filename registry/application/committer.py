@@ -8,6 +8,9 @@ only its own caller. If the joint save meets a conflict (another process wrote
 one of the certificates, or a retry of a request raced its first attempt),
 the batch is redone one write at a time, so one conflict never fails the
 others. Each caller is answered only after its event is durable.
+
+The committer knows the application only through :class:`Writer`: it loads,
+looks up first answers and saves through it, and never imports it.
 """
 
 from __future__ import annotations
@@ -16,27 +19,24 @@ import logging
 import queue
 import threading
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from datetime import date, datetime
+from typing import Any, Protocol
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, OperationalError
 
 from registry.application.views import CertificateRef, WriteMeta, WriteResult
 from registry.domain.certificate import Certificate
-from registry.domain.requests import RequestRecord
+from registry.domain.standards import StandardsCatalogue
 from registry.errors import (
     AlreadyExistsError,
     ConflictError,
     RegistryError,
     UnavailableError,
 )
-
-if TYPE_CHECKING:
-    from registry.application.registry import Registry
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +47,17 @@ KNOWN_VERSIONS = 100_000
 Command = Callable[[Certificate | None, dict[str, Any]], Certificate]
 
 
+@dataclass(frozen=True)
+class PendingRequest:
+    """A write request's answer, to be saved with the events it produced."""
+
+    principal: str
+    request_id: str
+    fingerprint: str
+    certificate_id: UUID
+    version: int
+
+
 @dataclass
 class WriteRequest:
     """One write on its way to the store, and where its answer goes."""
@@ -55,12 +66,34 @@ class WriteRequest:
     ref: CertificateRef
     meta: WriteMeta
     request_id: str
-    key: str
     fingerprint: str
     command: Command
     creates: bool
     loaded: Certificate | None
     answer: Future[WriteResult] = field(default_factory=Future)
+
+    @property
+    def principal(self) -> str:
+        return self.meta.actor
+
+
+class Writer(Protocol):
+    """What the committer needs of the application."""
+
+    standards: StandardsCatalogue
+
+    def now(self) -> datetime: ...
+
+    def load_for_write(self, request: WriteRequest) -> Certificate | None:
+        """The certificate as stored now; refuses what cannot be written (exists, conflict)."""
+
+    def first_result(self, request: WriteRequest) -> WriteResult | None:
+        """The answer already given to this request, if it was made before."""
+
+    def save_changes(
+        self, certificates: Sequence[Certificate], requests: Sequence[PendingRequest]
+    ) -> None:
+        """Save the certificates' new events and the requests' answers in one transaction."""
 
 
 def already_exists(ref: CertificateRef) -> AlreadyExistsError:
@@ -69,11 +102,22 @@ def already_exists(ref: CertificateRef) -> AlreadyExistsError:
     )
 
 
+@dataclass
+class _Accepted:
+    request: WriteRequest
+    event: Certificate.Event
+
+    def answer(self) -> None:
+        # The event's recorded time was assigned when it was saved, under the log's lock.
+        result = WriteResult(self.event.originator_version, self.event.timestamp)
+        self.request.answer.set_result(result)
+
+
 class GroupCommitter:
     """The one thread through which a Registry's writes reach the store."""
 
-    def __init__(self, app: Registry) -> None:
-        self.app = app
+    def __init__(self, writer: Writer) -> None:
+        self.writer = writer
         self._queue: queue.SimpleQueue[WriteRequest | None] = queue.SimpleQueue()
         self._versions: OrderedDict[UUID, int] = OrderedDict()
         self._thread: threading.Thread | None = None
@@ -127,46 +171,48 @@ class GroupCommitter:
 
     def _commit(self, batch: list[WriteRequest]) -> None:
         staged: dict[UUID, Certificate] = {}
-        records: list[RequestRecord] = []
-        accepted: list[tuple[WriteRequest, int, datetime]] = []
+        accepted: list[_Accepted] = []
         later: list[WriteRequest] = []
-        keys: set[str] = set()
+        keys: set[tuple[str, str]] = set()
+        now = self.writer.now()
         for request in batch:
-            if request.key in keys:
+            key = (request.principal, request.request_id)
+            if key in keys:
                 later.append(request)  # a retry racing its first attempt: answer it after
                 continue
             try:
                 certificate = self._current(request, staged)
-                certificate, record, recorded_at = self._apply(request, certificate)
+                certificate, event = self._apply(request, certificate, now)
             except RegistryError as error:
                 self._refuse(request, error)
                 continue
             staged[request.cert_id] = certificate
-            records.append(record)
-            accepted.append((request, certificate.version, recorded_at))
-            keys.add(request.key)
+            accepted.append(_Accepted(request, event))
+            keys.add(key)
         if accepted:
             try:
-                self.app.save(*staged.values(), *records)
+                self.writer.save_changes(
+                    list(staged.values()), [_pending(item) for item in accepted]
+                )
             except IntegrityError:
-                for request, _, _ in accepted:
-                    self._commit_alone(request)
+                for item in accepted:
+                    self._commit_alone(item.request)
             except OperationalError as error:
                 unavailable = UnavailableError(f"the event store is unavailable: {error}")
-                for request, _, _ in accepted:
-                    request.answer.set_exception(unavailable)
+                for item in accepted:
+                    item.request.answer.set_exception(unavailable)
             else:
                 for certificate in staged.values():
                     self._remember(certificate)
-                for request, version, recorded_at in accepted:
-                    request.answer.set_result(WriteResult(version, recorded_at))
+                for item in accepted:
+                    item.answer()
         for request in later:
             self._commit_alone(request)
 
     def _refuse(self, request: WriteRequest, error: RegistryError) -> None:
         """Answer ``error`` unless the request is a retry of one already done."""
         try:
-            first = self.app._first_result(request.key, request.fingerprint)
+            first = self.writer.first_result(request)
         except RegistryError as mismatch:
             request.answer.set_exception(mismatch)
             return
@@ -179,16 +225,15 @@ class GroupCommitter:
         """Save one write by itself, re-reading its certificate until no race is lost."""
         for _ in range(MAX_ATTEMPTS):
             try:
-                first = self.app._first_result(request.key, request.fingerprint)
+                first = self.writer.first_result(request)
                 if first is not None:
                     request.answer.set_result(first)
                     return
-                certificate = self.app._load_for_write(
-                    request.cert_id, request.ref, request.meta, request.creates
-                )
-                certificate, record, recorded_at = self._apply(request, certificate)
+                certificate = self.writer.load_for_write(request)
+                certificate, event = self._apply(request, certificate, self.writer.now())
+                accepted = _Accepted(request, event)
                 try:
-                    self.app.save(certificate, record)
+                    self.writer.save_changes([certificate], [_pending(accepted)])
                 except IntegrityError:
                     # Lost a race. The next round tells how: the first attempt of this
                     # request was saved (its answer), the certificate now exists (issue),
@@ -201,7 +246,7 @@ class GroupCommitter:
                 request.answer.set_exception(error)
                 return
             self._remember(certificate)
-            request.answer.set_result(WriteResult(certificate.version, recorded_at))
+            accepted.answer()
             return
         request.answer.set_exception(
             ConflictError("the certificate is changing too fast; retry the request")
@@ -220,9 +265,7 @@ class GroupCommitter:
             known = self._versions.get(request.cert_id)
             current = certificate.version if certificate is not None else 0
             if known is not None and known > current:
-                certificate = self.app._load_for_write(
-                    request.cert_id, request.ref, request.meta, request.creates
-                )
+                certificate = self.writer.load_for_write(request)
         version = certificate.version if certificate is not None else 0
         expected = request.meta.expected_version
         if expected is not None and expected != version:
@@ -232,34 +275,35 @@ class GroupCommitter:
         return certificate
 
     def _apply(
-        self, request: WriteRequest, certificate: Certificate | None
-    ) -> tuple[Certificate, RequestRecord, datetime]:
-        recorded_at = self.app._next_recorded_at(
-            certificate.modified_on if certificate is not None else None
-        )
+        self, request: WriteRequest, certificate: Certificate | None, now: datetime
+    ) -> tuple[Certificate, Certificate.Event]:
+        """Run the command; its event's recorded time is provisional until it is saved."""
+        today: date = now.date()
         context = {
-            "standards": self.app.standards,
-            "today": recorded_at.date(),
-            "recorded_at": recorded_at,
-            "effective_date": request.meta.effective_date or recorded_at.date(),
+            "standards": self.writer.standards,
+            "today": today,
+            "recorded_at": now,
+            "effective_date": request.meta.effective_date or today,
             "actor": request.meta.actor,
             "request_id": request.request_id,
         }
         certificate = request.command(certificate, context)
-        record = RequestRecord._create(
-            RequestRecord.Accepted,  # type: ignore[attr-defined]
-            id=RequestRecord.create_id(request.key),
-            timestamp=recorded_at,
-            key=request.key,
-            fingerprint=request.fingerprint,
-            certificate_id=request.cert_id,
-            certificate_version=certificate.version,
-            recorded_at=recorded_at,
-        )
-        return certificate, record, recorded_at
+        event = certificate.pending_events[-1]
+        assert isinstance(event, Certificate.Event)
+        return certificate, event
 
     def _remember(self, certificate: Certificate) -> None:
         self._versions[certificate.id] = certificate.version
         self._versions.move_to_end(certificate.id)
         if len(self._versions) > KNOWN_VERSIONS:
             self._versions.popitem(last=False)
+
+
+def _pending(item: _Accepted) -> PendingRequest:
+    return PendingRequest(
+        principal=item.request.principal,
+        request_id=item.request.request_id,
+        fingerprint=item.request.fingerprint,
+        certificate_id=item.event.originator_id,
+        version=item.event.originator_version,
+    )

@@ -1,20 +1,37 @@
-"""The registry application: one method per use case, plain types in, views out."""
+"""The registry application: one method per use case, plain types in, views out.
+
+Reads are cuts of the ordered log (registry/store/log.py): an answer is computed
+from every event at or before one log position, and says which position and
+recorded instant that is, so asking again with that instant gives the same
+answer.
+"""
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any, ClassVar, cast
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, OperationalError
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.domain import Aggregate, DomainEvent
+from eventsourcing.persistence import (
+    JSONTranscoder,
+    Notification,
+    OperationalError,
+    Recording,
+)
+from eventsourcing.utils import Environment
 
 from registry.application import inputs
-from registry.application.committer import GroupCommitter, WriteRequest, already_exists
-from registry.application.store import StoreSummary, count_events
+from registry.application.committer import (
+    GroupCommitter,
+    PendingRequest,
+    WriteRequest,
+    already_exists,
+)
 from registry.application.transcodings import DateAsISO
 from registry.application.views import (
     CertificateDetails,
@@ -24,12 +41,11 @@ from registry.application.views import (
     Organization,
     Site,
     StatusView,
+    StoreSummary,
     WriteMeta,
     WriteResult,
 )
 from registry.domain.certificate import Certificate, certificate_id
-from registry.domain.requests import RequestRecord, request_key
-from registry.domain.schema import CURRENT_SCHEMA_VERSION, SCHEMA_ID, SchemaVersion
 from registry.domain.standards import StandardsCatalogue
 from registry.domain.status import CertificateState, Status
 from registry.errors import (
@@ -40,8 +56,21 @@ from registry.errors import (
     SchemaError,
     UnavailableError,
 )
+from registry.store.log import (
+    SCHEMA_KEY,
+    Batch,
+    LogPoint,
+    OrderedLog,
+    RequestRow,
+    from_micros,
+    next_time,
+    utc_now,
+)
 
 MAX_PAGE_SIZE = 1000
+# Version 2: recorded time ordered with the log; request answers and the schema
+# version beside the log, not in it.
+CURRENT_SCHEMA_VERSION = 2
 _COMMON_FIELDS = frozenset(
     {
         "originator_id",
@@ -57,58 +86,79 @@ _COMMON_FIELDS = frozenset(
 Clock = Callable[[], datetime]
 
 
-def _utc_now() -> datetime:
-    return datetime.now(tz=UTC)
-
-
 class Registry(Application[UUID]):
     """Certificates and their histories, on whichever store ``env`` selects."""
 
     name = "Registry"
+    env: ClassVar[dict[str, str]] = {"PERSISTENCE_MODULE": "registry.store.memory:MemoryFactory"}
 
     def __init__(
         self,
         env: Mapping[str, str] | None = None,
         *,
-        clock: Clock = _utc_now,
+        clock: Clock = utc_now,
         standards: StandardsCatalogue | None = None,
     ) -> None:
         super().__init__(env)
+        if not all(hasattr(self.recorder, name) for name in ("append", "point_at")):
+            raise TypeError(
+                f"{type(self.recorder).__name__} does not keep the ordered log: "
+                "select a recorder from registry.store (see registry.config)"
+            )
+        self.store = cast(OrderedLog, self.recorder)
         self.standards = standards or StandardsCatalogue.load(self.env.get("STANDARDS_FILE"))
         self._clock = clock
         self._committer = GroupCommitter(self)
         self.schema_version = self._check_schema()
-        self._last_recorded_at = datetime.min.replace(tzinfo=UTC)
+
+    def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
+        """The settings given, over the class defaults; never the process environment,
+        so nothing outside the command line can silently change the store."""
+        settings = dict(type(self).env)
+        if type(self).snapshotting_intervals:
+            settings["IS_SNAPSHOTTING_ENABLED"] = "y"
+        settings.update(env or {})
+        return Environment(name, settings)
 
     def _check_schema(self) -> int:
-        """Record the schema version in a new store; refuse a store of a newer one."""
+        """Record the schema version in a new store; refuse a store of another one."""
         try:
-            try:
-                schema: SchemaVersion = self.repository.get(SCHEMA_ID)
-            except AggregateNotFoundError:
-                schema = SchemaVersion(CURRENT_SCHEMA_VERSION)
-                try:
-                    self.save(schema)
-                except IntegrityError:  # another process recorded it first
-                    schema = self.repository.get(SCHEMA_ID)
+            stored = self.store.get_meta(SCHEMA_KEY)
+            if stored is None:
+                if self.store.count_events():
+                    raise SchemaError(
+                        "the database holds events of schema version 1 (an earlier registry): "
+                        "this registry reads schema version "
+                        f"{CURRENT_SCHEMA_VERSION} only; serve it with the registry that "
+                        "wrote it"
+                    )
+                self.store.set_meta(SCHEMA_KEY, str(CURRENT_SCHEMA_VERSION))
+                stored = self.store.get_meta(SCHEMA_KEY)
         except OperationalError as error:
             raise UnavailableError(f"the event store is unavailable: {error}") from None
-        if schema.version_number > CURRENT_SCHEMA_VERSION:
+        version = int(stored or 0)
+        if version != CURRENT_SCHEMA_VERSION:
+            newer = "newer" if version > CURRENT_SCHEMA_VERSION else "older"
             raise SchemaError(
-                f"the database holds schema version {schema.version_number}, newer than this "
-                f"registry's {CURRENT_SCHEMA_VERSION}: upgrade the registry before serving it"
+                f"the database holds schema version {version}, {newer} than this "
+                f"registry's {CURRENT_SCHEMA_VERSION}: serve it with a registry of that version"
             )
-        return schema.version_number
+        return version
+
+    def now(self) -> datetime:
+        """The registry's clock (injected in tests)."""
+        return self._clock()
 
     def summary(self) -> StoreSummary:
         """The store's schema version and event count."""
         try:
+            last = self.store.last_point()
             return StoreSummary(
                 backend=type(self.recorder).__module__.rsplit(".", 1)[-1],
                 schema_version=self.schema_version,
                 supported_schema_version=CURRENT_SCHEMA_VERSION,
-                events=count_events(self.recorder),
-                last_position=int(self.recorder.max_notification_id() or 0),
+                events=self.store.count_events(),
+                last_position=last.position if last else 0,
             )
         except OperationalError as error:
             raise UnavailableError(f"the event store is unavailable: {error}") from None
@@ -120,6 +170,62 @@ class Registry(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        """Append the events through the ordered log, which assigns their recorded times.
+
+        The events were made with a provisional timestamp; under the log's lock they
+        get their final one (``max(now, last + 1 µs)``, increasing within the batch)
+        before they are mapped and inserted, together with the requests' answers.
+        """
+        events = list(processing_event.events)
+        pending: Sequence[PendingRequest] = processing_event.saved_kwargs.get("requests", ())
+        index = {(e.originator_id, e.originator_version): i for i, e in enumerate(events)}
+        rows = [
+            RequestRow(
+                principal=r.principal,
+                request_id=r.request_id,
+                fingerprint=r.fingerprint,
+                certificate_id=r.certificate_id,
+                version=r.version,
+                event_index=index[(r.certificate_id, r.version)],
+            )
+            for r in pending
+        ]
+        mapped: list[Any] = []
+
+        def stamp(floor: int | None) -> Batch:
+            start = next_time(floor, self._clock())
+            times = [start + i for i in range(len(events))]
+            for event, micros in zip(events, times, strict=True):
+                # Events are frozen; the recorded time is theirs only from here on.
+                object.__setattr__(event, "timestamp", from_micros(micros))
+            mapped[:] = [self.mapper.to_stored_event(e) for e in events]
+            return Batch(mapped, times, rows)
+
+        positions = self.store.append(stamp)
+        for event in cast(list[DomainEvent], events):
+            aggregate = processing_event.aggregates.get(event.originator_id)
+            if isinstance(aggregate, Aggregate):
+                aggregate.modified_on = event.timestamp
+        return [
+            Recording(
+                event,
+                Notification(
+                    id=position,
+                    originator_id=stored.originator_id,
+                    originator_version=stored.originator_version,
+                    topic=stored.topic,
+                    state=stored.state,
+                ),
+            )
+            for event, stored, position in zip(events, mapped, positions, strict=True)
+        ]
+
+    def save_changes(
+        self, certificates: Sequence[Certificate], requests: Sequence[PendingRequest]
+    ) -> None:
+        self.save(*certificates, requests=requests)
 
     # Writes
 
@@ -245,19 +351,24 @@ class Registry(Application[UUID]):
         self, ref: CertificateRef, *, at: date | None = None, as_of: datetime | None = None
     ) -> StatusView:
         ref = inputs.ref(ref)
-        now = self._clock()
-        as_of = inputs.instant(as_of) if as_of is not None else now
-        at = at if at is not None else now.date()
-        try:
-            certificate = self._get(
-                certificate_id(ref.certification_body_id, ref.certificate_number)
-            )
-        except NotFoundError:
-            return StatusView(ref, Status.UNKNOWN, at, as_of, 0)
-        reading = certificate.reading(at, as_of, self.standards)
+        cut, as_of = self._cut(as_of)
+        at = at if at is not None else self._clock().date()
+        position = cut.position if cut else 0
+        cert_id = certificate_id(ref.certification_body_id, ref.certificate_number)
+        certificate = self._certificate_at(cert_id, cut)
+        if certificate is None:
+            return StatusView(ref, Status.UNKNOWN, at, as_of, 0, log_position=position)
+        reading = certificate.reading(at, None, self.standards)
         details = _details(reading.state) if reading.status is not Status.UNKNOWN else None
         return StatusView(
-            ref, reading.status, at, as_of, reading.version, reading.warnings, details
+            ref,
+            reading.status,
+            at,
+            as_of,
+            reading.version,
+            reading.warnings,
+            details,
+            log_position=position,
         )
 
     def get_history(
@@ -271,16 +382,71 @@ class Registry(Application[UUID]):
         ref = inputs.ref(ref)
         if not 1 <= limit <= MAX_PAGE_SIZE:
             raise InvalidInputError(f"page size must be 1 to {MAX_PAGE_SIZE}, got {limit}")
-        as_of = inputs.instant(as_of) if as_of is not None else None
-        certificate = self._get(certificate_id(ref.certification_body_id, ref.certificate_number))
-        retractions = certificate.retractions(as_of)
-        known = [e for e in certificate.events if as_of is None or e.timestamp <= as_of]
-        if not known:
+        cut, as_of = self._cut(as_of)
+        cert_id = certificate_id(ref.certification_body_id, ref.certificate_number)
+        certificate = self._certificate_at(cert_id, cut)
+        if certificate is None:
             raise NotFoundError("no such certificate as of that instant")
-        page = known[after_version : after_version + limit]
-        views = [_event_view(e, retractions.get(e.originator_version)) for e in page]
-        more = after_version + limit < len(known)
-        return HistoryPage(views, after_version + limit if more else None)
+        retractions = certificate.retractions(None)
+        try:
+            # One page of the certificate's events straight from the store: O(page).
+            rows = self.store.select_positioned(
+                cert_id, gt=after_version, lte=certificate.version, limit=limit + 1
+            )
+        except OperationalError as error:
+            raise UnavailableError(f"the event store is unavailable: {error}") from None
+        views = []
+        for row in rows[:limit]:
+            event = self.mapper.to_domain_event(row)
+            assert isinstance(event, Certificate.Event)
+            views.append(_event_view(event, retractions.get(event.originator_version), row.id))
+        more = len(rows) > limit
+        next_version = views[-1].version if more and views else None
+        return HistoryPage(
+            views, next_version, as_of=as_of, log_position=cut.position if cut else 0
+        )
+
+    def _cut(self, as_of: datetime | None) -> tuple[LogPoint | None, datetime]:
+        """The prefix of the log an answer is computed from, and the instant it stands for.
+
+        Default: everything committed (the latest position and its recorded time),
+        never the wall clock. An instant later than the registry's current time is
+        refused: events could still be recorded at or before it.
+        """
+        try:
+            if as_of is None:
+                cut = self.store.last_point()
+                return cut, cut.recorded_at if cut else self._clock()
+            as_of = inputs.instant(as_of)
+            last = self.store.last_point()
+            now = max(self._clock(), last.recorded_at) if last else self._clock()
+            if as_of > now:
+                raise InvalidInputError(
+                    f"as_of {as_of.isoformat()} is later than the registry's current time "
+                    f"{now.isoformat()}: that answer could still change"
+                )
+            return self.store.point_at(as_of), as_of
+        except OperationalError as error:
+            raise UnavailableError(f"the event store is unavailable: {error}") from None
+
+    def _certificate_at(self, cert_id: UUID, cut: LogPoint | None) -> Certificate | None:
+        """The certificate as the events up to ``cut`` leave it; None if unknown then."""
+        if cut is None:
+            return None
+        try:
+            latest = self._get(cert_id)
+        except NotFoundError:
+            return None
+        if latest.modified_on <= cut.recorded_at:
+            return latest
+        try:
+            version = self.store.version_at(cert_id, cut.position)
+            if version == 0:
+                return None
+            certificate: Certificate = self.repository.get(cert_id, version=version)
+        except OperationalError as error:
+            raise UnavailableError(f"the event store is unavailable: {error}") from None
+        return certificate
 
     # The write path
 
@@ -309,79 +475,57 @@ class Registry(Application[UUID]):
         request_id = inputs.text(meta.request_id, "request_id", max_length=200)
         if meta.expected_version is not None and meta.expected_version < 0:
             raise InvalidInputError("expected_version must not be negative")
-        key = request_key(meta.actor, request_id)
-        fingerprint = _fingerprint(op, ref, meta, fields)
-        cert_id = certificate_id(ref.certification_body_id, ref.certificate_number)
+        request = WriteRequest(
+            cert_id=certificate_id(ref.certification_body_id, ref.certificate_number),
+            ref=ref,
+            meta=meta,
+            request_id=request_id,
+            fingerprint=_fingerprint(op, ref, meta, fields),
+            command=command,
+            creates=creates,
+            loaded=None,
+        )
         # A retry is recognised when it cannot simply be done again: when its checks
         # fail (the first attempt changed the certificate), or when saving it collides
-        # with the first attempt's request record. So a first attempt costs no look-up.
+        # with the first attempt's answer. So a first attempt costs no look-up.
         # Read and check here, in the caller's thread, so reads overlap other commits;
         # the committer re-checks against whatever was saved in between.
         try:
-            loaded = self._load_for_write(cert_id, ref, meta, creates)
+            request.loaded = self.load_for_write(request)
         except RegistryError:
-            first = self._first_result(key, fingerprint)
+            first = self.first_result(request)
             if first is not None:
                 return first
             raise
-        return self._committer.submit(
-            WriteRequest(
-                cert_id=cert_id,
-                ref=ref,
-                meta=meta,
-                request_id=request_id,
-                key=key,
-                fingerprint=fingerprint,
-                command=command,
-                creates=creates,
-                loaded=loaded,
-            )
-        )
+        return self._committer.submit(request)
 
-    def _load_for_write(
-        self, cert_id: UUID, ref: CertificateRef, meta: WriteMeta, creates: bool
-    ) -> Certificate | None:
-        if creates:
-            if self._exists(cert_id):
-                raise already_exists(ref)
+    def load_for_write(self, request: WriteRequest) -> Certificate | None:
+        if request.creates:
+            if self._exists(request.cert_id):
+                raise already_exists(request.ref)
             certificate, current_version = None, 0
         else:
-            certificate = self._get(cert_id)
+            certificate = self._get(request.cert_id)
             current_version = certificate.version
-        if meta.expected_version is not None and meta.expected_version != current_version:
+        expected = request.meta.expected_version
+        if expected is not None and expected != current_version:
             raise ConflictError(
-                f"expected version {meta.expected_version}, the certificate is at "
-                f"version {current_version}"
+                f"expected version {expected}, the certificate is at version {current_version}"
             )
         return certificate
 
-    def _first_result(self, key: str, fingerprint: str) -> WriteResult | None:
+    def first_result(self, request: WriteRequest) -> WriteResult | None:
         try:
-            record: RequestRecord = self.repository.get(RequestRecord.create_id(key))
-        except AggregateNotFoundError:
-            return None
+            record = self.store.select_request(request.principal, request.request_id)
         except OperationalError as error:
             raise UnavailableError(f"the event store is unavailable: {error}") from None
-        assert isinstance(record, RequestRecord)
-        if record.fingerprint != fingerprint:
+        if record is None:
+            return None
+        if record.fingerprint != request.fingerprint:
             raise InvalidInputError(
                 "request_id was already used for a different request; use a new request_id"
             )
-        return WriteResult(record.certificate_version, record.recorded_at)
-
-    def _next_recorded_at(self, after: datetime | None = None) -> datetime:
-        """The recorded time of the next write: later than this process's last one, and
-        later than ``after`` (the certificate's last event, perhaps written by another
-        process whose clock runs ahead), whatever the clock says.
-
-        Called only by the committer's one thread, in the order writes are saved.
-        """
-        now = self._clock()
-        floor = max(self._last_recorded_at, after) if after else self._last_recorded_at
-        if now <= floor:
-            now = floor + timedelta(microseconds=1)
-        self._last_recorded_at = now
-        return now
+        return WriteResult(record.version, record.recorded_at)
 
     def _get(self, cert_id: UUID) -> Certificate:
         try:
@@ -436,7 +580,9 @@ def _details(state: CertificateState) -> CertificateDetails:
     )
 
 
-def _event_view(event: Certificate.Event, retracted_by: int | None) -> EventView:
+def _event_view(
+    event: Certificate.Event, retracted_by: int | None, global_position: int
+) -> EventView:
     fields = {
         name: value.isoformat() if isinstance(value, date) else value
         for name, value in vars(event).items()
@@ -451,4 +597,5 @@ def _event_view(event: Certificate.Event, retracted_by: int | None) -> EventView
         request_id=event.request_id,
         fields=fields,
         retracted_by_version=retracted_by,
+        global_position=global_position,
     )

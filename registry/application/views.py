@@ -82,6 +82,7 @@ class StatusView:
     version: int
     warnings: list[Warning] = field(default_factory=list)
     details: CertificateDetails | None = None
+    log_position: int = 0
 
 
 @dataclass(frozen=True)
@@ -96,9 +97,25 @@ class EventView:
     request_id: str
     fields: dict[str, Any]
     retracted_by_version: int | None = None
+    global_position: int = 0
 
 
 @dataclass(frozen=True)
 class HistoryPage:
+    """One page of a certificate's events, cut at ``log_position`` (recorded at ``as_of``)."""
+
     events: list[EventView]
     next_version: int | None
+    as_of: datetime | None = None
+    log_position: int = 0
+
+
+@dataclass(frozen=True)
+class StoreSummary:
+    """What ``registry db check`` reports."""
+
+    backend: str
+    schema_version: int
+    supported_schema_version: int
+    events: int
+    last_position: int

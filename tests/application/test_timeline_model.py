@@ -355,7 +355,7 @@ class Run:
 def play(data: st.DataObject, max_commands: int) -> Run:
     """Send random commands to a fresh registry and the model; they must agree on each."""
     clock = FakeClock()
-    app = Registry({"PERSISTENCE_MODULE": "eventsourcing.popo"}, clock=clock)
+    app = Registry(clock=clock)
     model, refusals_seen = Model(), []
     for number in range(data.draw(st.integers(1, max_commands), label="commands")):
         clock.now += timedelta(

@@ -3,20 +3,26 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 import time
+from datetime import date
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
+import psycopg
 import pytest
 from conftest import RunningServer, issue_default
+from eventsourcing.application import Application
+from eventsourcing.domain import Aggregate
 from server_process import ServerProcess
 
 from registry import config
-from registry.application.registry import Registry
+from registry.application.registry import CURRENT_SCHEMA_VERSION, Registry
 from registry.client import RegistryClient
-from registry.domain.schema import CURRENT_SCHEMA_VERSION, SCHEMA_ID, SchemaVersion
 from registry.errors import SchemaError
+from registry.store.log import META, SCHEMA_KEY
 
 
 def registry_command(*args: str) -> subprocess.CompletedProcess[str]:
@@ -31,33 +37,52 @@ def test_a_new_store_records_the_current_schema_version(durable_db_url):
     again = Registry(config.persistence_env(durable_db_url))
     try:
         assert again.schema_version == CURRENT_SCHEMA_VERSION
-        schema = again.repository.get(SCHEMA_ID)
-        assert schema.version == 1
+        assert again.store.get_meta(SCHEMA_KEY) == str(CURRENT_SCHEMA_VERSION)
+        assert again.summary().events == 0  # the schema version is not an event of the log
     finally:
         again.close()
 
 
-def upgrade_to_a_newer_schema(db_url: str) -> None:
-    app = Registry(config.persistence_env(db_url))
-    try:
-        schema: SchemaVersion = app.repository.get(SCHEMA_ID)
-        schema.upgrade(CURRENT_SCHEMA_VERSION + 1)
-        app.save(schema)
-    finally:
-        app.close()
+def set_stored_schema_version(db_url: str, version: int) -> None:
+    """What a newer registry would have left: its schema version beside the log."""
+    Registry(config.persistence_env(db_url)).close()
+    statement = f"UPDATE {META} SET value = '{version}' WHERE key = '{SCHEMA_KEY}'"
+    if db_url.startswith("sqlite:///"):
+        with sqlite3.connect(db_url.removeprefix("sqlite:///")) as connection:
+            connection.execute(statement)
+        return
+    url = urlsplit(db_url)
+    schema = parse_qs(url.query)["schema"][0]
+    with psycopg.connect(url._replace(query="").geturl(), autocommit=True) as connection:
+        connection.execute(f"SET search_path TO {schema}")
+        connection.execute(statement)
 
 
 def test_a_store_of_a_newer_schema_is_refused(durable_db_url):
-    upgrade_to_a_newer_schema(durable_db_url)
+    set_stored_schema_version(durable_db_url, CURRENT_SCHEMA_VERSION + 1)
     with pytest.raises(SchemaError, match="newer than this registry"):
         Registry(config.persistence_env(durable_db_url))
 
 
+def test_a_store_written_before_the_ordered_log_is_refused(tmp_path: Path):
+    path = tmp_path / "old.db"
+    old = Application(
+        env={"PERSISTENCE_MODULE": "eventsourcing.sqlite", "SQLITE_DBNAME": str(path)}
+    )
+    old.save(Aggregate())
+    old.close()
+    with pytest.raises(SchemaError, match="schema version 1"):
+        Registry(config.persistence_env(f"sqlite:///{path}"))
+
+
 def test_serve_refuses_a_store_of_a_newer_schema_with_a_clear_message(durable_db_url):
-    upgrade_to_a_newer_schema(durable_db_url)
+    set_stored_schema_version(durable_db_url, CURRENT_SCHEMA_VERSION + 1)
     result = registry_command("serve", "--db", durable_db_url, "--port", "0")
     assert result.returncode != 0
-    assert "schema version 2, newer than this registry's 1" in result.stderr
+    assert (
+        f"schema version {CURRENT_SCHEMA_VERSION + 1}, newer than this registry's "
+        f"{CURRENT_SCHEMA_VERSION}" in result.stderr
+    )
 
 
 def test_db_check_reports_the_schema_version_and_event_count(durable_db_url):
@@ -65,18 +90,21 @@ def test_db_check_reports_the_schema_version_and_event_count(durable_db_url):
     try:
         for n in range(3):
             issue_default(running.client, f"Q-{n}")
-            running.client.record_surveillance("cb-1", f"Q-{n}")
+            running.client.record_surveillance("cb-1", f"Q-{n}", effective_date=date(2025, 1, 5))
     finally:
         running.stop()
     result = registry_command("db", "check", "--db", durable_db_url, "--json")
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout)
-    assert summary["schema_version"] == 1
-    # 1 schema event + 3 x (issue + surveillance) with a request record each.
-    assert summary["events"] == 1 + 3 * 2 * 2
+    assert summary["schema_version"] == CURRENT_SCHEMA_VERSION
+    # Only the certificates' events: request answers and the schema live beside the log.
+    assert summary["events"] == 3 * 2
     text = registry_command("db", "check", "--db", durable_db_url)
-    assert "schema version  1 (this registry: 1)" in text.stdout
-    assert "events          13" in text.stdout
+    assert (
+        f"schema version  {CURRENT_SCHEMA_VERSION} (this registry: {CURRENT_SCHEMA_VERSION})"
+        in text.stdout
+    )
+    assert "events          6" in text.stdout
 
 
 def test_workers_share_one_port_and_a_killed_worker_is_replaced(
