@@ -243,24 +243,23 @@ class Registry(Application[UUID]):
         replaces: CertificateRef | None = None,
     ) -> WriteResult:
         ref = inputs.ref(ref)
+        replaces = inputs.ref(replaces, "replaces") if replaces is not None else None
         fields: dict[str, Any] = {
             "certification_body_id": ref.certification_body_id,
             "certificate_number": ref.certificate_number,
-            "organization_name": inputs.text(organization.name, "organization.name"),
+            "organization_name": inputs.organization_name(organization.name),
             "organization_country": inputs.country(organization.country),
-            "organization_address": inputs.text(organization.address, "organization.address"),
+            "organization_address": inputs.address(organization.address),
             "sites": inputs.sites(sites),
-            "standard": self.standards.get(inputs.text(standard, "standard")).designation,
-            "scope": inputs.text(scope, "scope"),
+            "standard": self.standards.get(inputs.standard(standard)).designation,
+            "scope": inputs.scope(scope),
             "sector_codes": inputs.codes(sector_codes),
             "expiry_date": inputs.required(expiry_date, "expiry_date"),
             "replaces_certification_body_id": replaces.certification_body_id if replaces else "",
             "replaces_certificate_number": replaces.certificate_number if replaces else "",
         }
-        if replaces is not None:
-            replaced = inputs.ref(replaces, "replaces")
-            if replaced == ref:
-                raise InvalidInputError("a certificate cannot replace itself")
+        if replaces == ref:
+            raise InvalidInputError("a certificate cannot replace itself")
 
         def issue(_: Certificate | None, context: dict[str, Any]) -> Certificate:
             return Certificate.issue(**context, **fields)
@@ -280,7 +279,7 @@ class Registry(Application[UUID]):
         sector_codes: list[str],
     ) -> WriteResult:
         fields = {
-            "scope": inputs.text(scope, "scope"),
+            "scope": inputs.scope(scope),
             "sites": inputs.sites(sites),
             "sector_codes": inputs.codes(sector_codes),
         }
@@ -289,7 +288,7 @@ class Registry(Application[UUID]):
     def suspend_certificate(
         self, ref: CertificateRef, meta: WriteMeta, *, reason: str, review_by: date | None = None
     ) -> WriteResult:
-        fields = {"reason": inputs.text(reason, "reason"), "review_by": review_by}
+        fields = {"reason": inputs.reason(reason), "review_by": review_by}
         return self._change("suspend", ref, meta, fields)
 
     def reinstate_certificate(self, ref: CertificateRef, meta: WriteMeta) -> WriteResult:
@@ -298,12 +297,12 @@ class Registry(Application[UUID]):
     def withdraw_certificate(
         self, ref: CertificateRef, meta: WriteMeta, *, reason: str
     ) -> WriteResult:
-        return self._change("withdraw", ref, meta, {"reason": inputs.text(reason, "reason")})
+        return self._change("withdraw", ref, meta, {"reason": inputs.reason(reason)})
 
     def cancel_certificate(
         self, ref: CertificateRef, meta: WriteMeta, *, reason: str
     ) -> WriteResult:
-        return self._change("cancel", ref, meta, {"reason": inputs.text(reason, "reason")})
+        return self._change("cancel", ref, meta, {"reason": inputs.reason(reason)})
 
     def renew_certificate(
         self, ref: CertificateRef, meta: WriteMeta, *, expiry_date: date | None
@@ -327,11 +326,11 @@ class Registry(Application[UUID]):
         self, ref: CertificateRef, meta: WriteMeta, *, organization: Organization
     ) -> WriteResult:
         fields = {
-            "organization_name": organization.name.strip(),
+            "organization_name": inputs.organization_name(organization.name, required=False),
             "organization_country": (
                 inputs.country(organization.country) if organization.country.strip() else ""
             ),
-            "organization_address": organization.address.strip(),
+            "organization_address": inputs.address(organization.address, required=False),
         }
         if not any(fields.values()):
             raise InvalidInputError("organization: give at least one of name, country, address")
@@ -342,7 +341,7 @@ class Registry(Application[UUID]):
     ) -> WriteResult:
         if version < 1:
             raise InvalidInputError(f"event version must be 1 or more, got {version}")
-        fields = {"retracted_version": version, "reason": inputs.text(reason, "reason")}
+        fields = {"retracted_version": version, "reason": inputs.reason(reason)}
         return self._change("retract", ref, meta, fields)
 
     # Queries
@@ -472,7 +471,8 @@ class Registry(Application[UUID]):
         *,
         creates: bool,
     ) -> WriteResult:
-        request_id = inputs.text(meta.request_id, "request_id", max_length=200)
+        request_id = inputs.request_id(meta.request_id)
+        fields = inputs.command_fields(fields)
         if meta.expected_version is not None and meta.expected_version < 0:
             raise InvalidInputError("expected_version must not be negative")
         request = WriteRequest(

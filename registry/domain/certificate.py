@@ -15,11 +15,12 @@ against what was true on their day, not just against the latest state.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, ClassVar
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
@@ -28,15 +29,31 @@ from registry.domain.standards import StandardsCatalogue
 from registry.domain.status import ENDED, CertificateState, Status, Warning
 from registry.errors import NotFoundError, RuleViolationError
 
-CERTIFICATE_NAMESPACE = UUID("6f1d3c1e-8d0b-5c53-9a57-2b1f1f0c1e01")
+# The namespace of certificate ids over the length-prefixed encoding below; ids of the
+# earlier, newline-joined encoding lived in another namespace, so the two cannot be confused.
+CERTIFICATE_NAMESPACE = UUID("e72276ff-419e-497b-8b35-aee0b56c7a00")
 MAX_FUTURE_DAYS = 90
 MAX_CYCLE_YEARS = 3
 RESTORE_WINDOW_MONTHS = 6
 
 
 def certificate_id(certification_body_id: str, certificate_number: str) -> UUID:
-    """The aggregate id of a CB's certificate number: the same pair, the same id."""
-    return uuid5(CERTIFICATE_NAMESPACE, f"{certification_body_id}\n{certificate_number}")
+    """The aggregate id of a CB's certificate number: the same pair, the same id.
+
+    A uuid5 over an unambiguous encoding of the pair: each part as its UTF-8 byte length
+    in decimal, a colon, then its UTF-8 bytes. No character inside an id can shift the
+    boundary between the parts, so different pairs never share an id. The pair is taken
+    as given: normalise both parts (NFC, no surrounding whitespace) before asking.
+    """
+    name = b"".join(
+        b"%d:%s" % (len(encoded), encoded)
+        for encoded in (
+            certification_body_id.encode("utf-8", "surrogatepass"),
+            certificate_number.encode("utf-8", "surrogatepass"),
+        )
+    )
+    digest = hashlib.sha1(CERTIFICATE_NAMESPACE.bytes + name, usedforsecurity=False).digest()
+    return UUID(bytes=digest[:16], version=5)
 
 
 @dataclass(frozen=True)
