@@ -6,6 +6,7 @@ import functools
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 
 import grpc
@@ -18,6 +19,29 @@ from registry.client import RegistryClient
 from registry.server.app import create_server
 
 BACKENDS = ["memory", "sqlite", "postgres"]
+LAUNCHER = Path(__file__).with_name("registry_launcher.py")
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--today",
+        metavar="YYYY-MM-DD",
+        help="move the machine's date to this day for the whole run (time-machine), "
+        "including the server processes the tests start: no test may depend on the real date",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    day = config.getoption("--today")
+    if day:
+        import time_machine
+        from registry_launcher import TODAY_ENV
+
+        moved = datetime.combine(date.fromisoformat(day), time(9), tzinfo=UTC)
+        time_machine.travel(moved, tick=True).start()
+        os.environ[TODAY_ENV] = day
+
+
 PERSISTENT_BACKENDS = ["sqlite", "postgres"]
 TEST_DSN_ENV = "REGISTRY_TEST_POSTGRES_DSN"
 

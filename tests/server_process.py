@@ -34,8 +34,7 @@ class ServerProcess:
     def start(self) -> ServerProcess:
         command = [
             sys.executable,
-            "-m",
-            "registry",
+            str(Path(__file__).with_name("registry_launcher.py")),
             "serve",
             "--db",
             self.db,

@@ -60,7 +60,11 @@ class HeldSaves:
         ``meanwhile``, then let them all through; returns each call's result or error."""
         app = self.app
         blocker, _ = run_all(
-            [lambda: app.record_surveillance(CertificateRef("cb-1", "Q-0"), WriteMeta("first"))]
+            [
+                lambda: app.record_surveillance(
+                    CertificateRef("cb-1", "Q-0"), WriteMeta("first", D("2025-01-05"))
+                )
+            ]
         )
         assert self.held.wait(10)
         threads, results = run_all(calls)
@@ -97,7 +101,11 @@ def test_writes_that_arrive_together_share_one_commit_and_a_violation_fails_only
         )
         for n in range(1, 6)
     ]
-    calls.append(lambda: app.reinstate_certificate(CertificateRef("cb-1", "Q-3"), WriteMeta("bad")))
+    calls.append(
+        lambda: app.reinstate_certificate(
+            CertificateRef("cb-1", "Q-3"), WriteMeta("bad", D("2025-02-01"))
+        )
+    )
     results = saves.batch(calls)
 
     assert [r.version for r in results[:5]] == [2, 2, 2, 2, 2]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 import threading
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -142,14 +142,24 @@ def test_a_stale_expected_version_conflicts(app):
 
 def test_commands_on_an_unknown_certificate_are_not_found(app):
     with pytest.raises(NotFoundError):
-        app.reinstate_certificate(REF, WriteMeta("x"))
+        app.reinstate_certificate(REF, WriteMeta("x", D("2025-02-01")))
 
 
-def test_status_defaults_to_today_and_now(app):
-    issue(app)
-    view = app.get_status(REF)
-    assert view.at == datetime.now(UTC).date()
-    assert datetime.now(UTC) - view.as_of < timedelta(seconds=5)
+def test_status_defaults_to_the_registry_today_and_everything_committed(db_url):
+    from registry import config
+
+    noon = datetime(2026, 5, 1, 12, tzinfo=UTC)
+    app = Registry(config.persistence_env(db_url), clock=lambda: noon)
+    try:
+        issue(app)
+        written = app.record_surveillance(REF, WriteMeta("s", D("2025-01-05")))
+        view = app.get_status(REF)
+    finally:
+        app.close()
+    assert view.at == noon.date()
+    # The cut is the log as committed (the last write's recorded time), not the clock.
+    assert view.as_of == written.recorded_at
+    assert view.log_position == 2
     assert view.status is Status.VALID
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import LAUNCHER
 from pg_instance import free_port
 
 CB = "cb-cli"
@@ -86,7 +87,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     with (folder / "server.log").open("w") as log:
         db = f"sqlite:///{folder / 'r.db'}"
         process = subprocess.Popen(
-            [sys.executable, "-m", "registry", "serve", "--db", db, "--port", str(port)],
+            [sys.executable, str(LAUNCHER), "serve", "--db", db, "--port", str(port)],
             stdout=subprocess.PIPE,
             stderr=log,
             text=True,
