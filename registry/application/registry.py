@@ -14,12 +14,12 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Operationa
 
 from registry.application import inputs
 from registry.application.committer import GroupCommitter, WriteRequest, already_exists
+from registry.application.history import event_view
 from registry.application.store import StoreSummary, count_events
 from registry.application.transcodings import DateAsISO
 from registry.application.views import (
     CertificateDetails,
     CertificateRef,
-    EventView,
     HistoryPage,
     Organization,
     Site,
@@ -42,17 +42,6 @@ from registry.errors import (
 )
 
 MAX_PAGE_SIZE = 1000
-_COMMON_FIELDS = frozenset(
-    {
-        "originator_id",
-        "originator_version",
-        "originator_topic",
-        "timestamp",
-        "effective_date",
-        "actor",
-        "request_id",
-    }
-)
 
 Clock = Callable[[], datetime]
 
@@ -278,7 +267,7 @@ class Registry(Application[UUID]):
         if not known:
             raise NotFoundError("no such certificate as of that instant")
         page = known[after_version : after_version + limit]
-        views = [_event_view(e, retractions.get(e.originator_version)) for e in page]
+        views = [event_view(e, retractions.get(e.originator_version)) for e in page]
         more = after_version + limit < len(known)
         return HistoryPage(views, after_version + limit if more else None)
 
@@ -433,22 +422,4 @@ def _details(state: CertificateState) -> CertificateDetails:
         end_reason=state.end_reason,
         transferred_to=CertificateRef(*state.transferred_to) if state.transferred_to else None,
         replaces=CertificateRef(*state.replaces) if state.replaces else None,
-    )
-
-
-def _event_view(event: Certificate.Event, retracted_by: int | None) -> EventView:
-    fields = {
-        name: value.isoformat() if isinstance(value, date) else value
-        for name, value in vars(event).items()
-        if name not in _COMMON_FIELDS
-    }
-    return EventView(
-        version=event.originator_version,
-        type=event.kind,
-        effective_date=event.effective_date,
-        recorded_at=event.timestamp,
-        actor=event.actor,
-        request_id=event.request_id,
-        fields=fields,
-        retracted_by_version=retracted_by,
     )

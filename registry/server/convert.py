@@ -5,10 +5,11 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from google.protobuf import struct_pb2, timestamp_pb2
+from google.protobuf import timestamp_pb2
 from google.type import date_pb2
 
 from registry.application import views
@@ -99,12 +100,8 @@ def to_ref(value: views.CertificateRef | None) -> pb.CertificateRef | None:
 def to_certificate(details: views.CertificateDetails) -> pb.Certificate:
     return pb.Certificate(
         certificate=to_ref(details.certificate),
-        organization=pb.Organization(
-            name=details.organization.name,
-            country=details.organization.country,
-            address=details.organization.address,
-        ),
-        sites=[pb.Site(address=s.address, scope=s.scope) for s in details.sites],
+        organization=to_organization(details.organization),
+        sites=to_sites(details.sites),
         standard=details.standard,
         scope=details.scope,
         sector_codes=details.sector_codes,
@@ -122,6 +119,14 @@ def to_certificate(details: views.CertificateDetails) -> pb.Certificate:
     )
 
 
+def to_organization(value: views.Organization) -> pb.Organization:
+    return pb.Organization(name=value.name, country=value.country, address=value.address)
+
+
+def to_sites(values: Sequence[views.Site]) -> list[pb.Site]:
+    return [pb.Site(address=site.address, scope=site.scope) for site in values]
+
+
 def to_status_response(view: views.StatusView) -> pb.GetCertificateStatusResponse:
     return pb.GetCertificateStatusResponse(
         status=STATUS_TO_PB[view.status],
@@ -130,22 +135,99 @@ def to_status_response(view: views.StatusView) -> pb.GetCertificateStatusRespons
         version=view.version,
         at=to_date(view.at),
         as_of=to_timestamp(view.as_of),
+        log_position=view.log_position,
     )
 
 
 def to_event(view: views.EventView) -> pb.CertificateEvent:
-    fields = struct_pb2.Struct()
-    fields.update(view.fields)
-    return pb.CertificateEvent(
+    event = pb.CertificateEvent(
+        global_position=view.global_position,
         version=view.version,
-        type=view.type,
-        effective_date=to_date(view.effective_date),
         recorded_at=to_timestamp(view.recorded_at),
+        effective_date=to_date(view.effective_date),
         actor=view.actor,
         request_id=view.request_id,
-        fields=fields,
         retracted_by_version=view.retracted_by_version,
     )
+    event.MergeFrom(to_payload(view.payload))
+    return event
+
+
+def to_payload(payload: views.EventPayload) -> pb.CertificateEvent:
+    """An event holding only its type and its payload."""
+    Event = pb.CertificateEvent
+    match payload:
+        case views.IssuedPayload():
+            return Event(
+                type=pb.CERTIFICATE_EVENT_TYPE_ISSUED,
+                issued=Event.Issued(
+                    organization=to_organization(payload.organization),
+                    sites=to_sites(payload.sites),
+                    standard=payload.standard,
+                    scope=payload.scope,
+                    sector_codes=payload.sector_codes,
+                    expiry_date=to_date(payload.expiry_date),
+                    replaces=to_ref(payload.replaces),
+                ),
+            )
+        case views.SurveillancePassedPayload():
+            return Event(
+                type=pb.CERTIFICATE_EVENT_TYPE_SURVEILLANCE_PASSED,
+                surveillance_passed=Event.SurveillancePassed(),
+            )
+        case views.ScopeChangedPayload():
+            return Event(
+                type=pb.CERTIFICATE_EVENT_TYPE_SCOPE_CHANGED,
+                scope_changed=Event.ScopeChanged(
+                    scope=payload.scope,
+                    sites=to_sites(payload.sites),
+                    sector_codes=payload.sector_codes,
+                ),
+            )
+        case views.SuspendedPayload():
+            return Event(
+                type=pb.CERTIFICATE_EVENT_TYPE_SUSPENDED,
+                suspended=Event.Suspended(
+                    reason=payload.reason, review_by=to_date(payload.review_by)
+                ),
+            )
+        case views.ReinstatedPayload():
+            return Event(type=pb.CERTIFICATE_EVENT_TYPE_REINSTATED, reinstated=Event.Reinstated())
+        case views.WithdrawnPayload():
+            return Event(
+                type=pb.CERTIFICATE_EVENT_TYPE_WITHDRAWN,
+                withdrawn=Event.Withdrawn(reason=payload.reason),
+            )
+        case views.CancelledPayload():
+            return Event(
+                type=pb.CERTIFICATE_EVENT_TYPE_CANCELLED,
+                cancelled=Event.Cancelled(reason=payload.reason),
+            )
+        case views.RenewedPayload():
+            return Event(
+                type=pb.CERTIFICATE_EVENT_TYPE_RENEWED,
+                renewed=Event.Renewed(expiry_date=to_date(payload.expiry_date)),
+            )
+        case views.TransferredOutPayload():
+            return Event(
+                type=pb.CERTIFICATE_EVENT_TYPE_TRANSFERRED_OUT,
+                transferred_out=Event.TransferredOut(to_certificate=to_ref(payload.to_certificate)),
+            )
+        case views.HolderDetailsChangedPayload():
+            return Event(
+                type=pb.CERTIFICATE_EVENT_TYPE_HOLDER_DETAILS_CHANGED,
+                holder_details_changed=Event.HolderDetailsChanged(
+                    organization=to_organization(payload.organization)
+                ),
+            )
+        case views.RetractedPayload():
+            return Event(
+                type=pb.CERTIFICATE_EVENT_TYPE_RETRACTED,
+                retracted=Event.Retracted(
+                    retracted_version=payload.retracted_version, reason=payload.reason
+                ),
+            )
+    raise TypeError(f"no message for an event payload {type(payload).__name__}")
 
 
 def encode_page_token(certificate: views.CertificateRef, after_version: int) -> str:
