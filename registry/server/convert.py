@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import base64
-import binascii
-import json
+import hashlib
+import re
+import struct
 from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -13,6 +14,7 @@ from google.protobuf import timestamp_pb2
 from google.type import date_pb2
 
 from registry.application import views
+from registry.application.registry import MAX_PAGE_SIZE
 from registry.domain.status import Status, Warning
 from registry.errors import InvalidInputError
 from registry.v1 import certificate_service_pb2 as pb
@@ -20,6 +22,12 @@ from registry.v1 import certificate_service_pb2 as pb
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 STATUS_TO_PB = {status: f"CERTIFICATE_STATUS_{status.value}" for status in Status}
 WARNING_TO_PB = {warning: f"CERTIFICATE_WARNING_{warning.value}" for warning in Warning}
+
+DEFAULT_PAGE_SIZE = 100
+# Every history page stays under 1 MiB: its events fill at most this many bytes,
+# which leaves room for the page token and the page's other fields.
+MAX_RESPONSE_BYTES = 1024 * 1024
+PAGE_EVENT_BYTES = MAX_RESPONSE_BYTES - 4096
 
 
 def optional_date(message: Any, field: str) -> date | None:
@@ -230,25 +238,89 @@ def to_payload(payload: views.EventPayload) -> pb.CertificateEvent:
     raise TypeError(f"no message for an event payload {type(payload).__name__}")
 
 
-def encode_page_token(certificate: views.CertificateRef, after_version: int) -> str:
-    body = json.dumps(
-        [certificate.certification_body_id, certificate.certificate_number, after_version]
+# History pages
+
+
+def page_size(requested: int) -> int:
+    """How many events a page may hold: 0 is the default, more than the maximum is the
+    maximum (AIP-158), a negative size is invalid input."""
+    if requested < 0:
+        raise InvalidInputError("page_size must not be negative")
+    return min(requested, MAX_PAGE_SIZE) if requested else DEFAULT_PAGE_SIZE
+
+
+def to_history_response(
+    page: views.HistoryPage,
+    certificate: views.CertificateRef,
+    *,
+    max_event_bytes: int = PAGE_EVENT_BYTES,
+) -> pb.GetCertificateHistoryResponse:
+    """The page as a response whose events fill at most ``max_event_bytes``.
+
+    Events that would not fit are left for the next page, whose token continues
+    after the last event included; the first event is always included, so every
+    page makes progress.
+    """
+    events: list[pb.CertificateEvent] = []
+    used = 0
+    for view in page.events:
+        event = to_event(view)
+        size = event.ByteSize()
+        cost = 1 + _varint_size(size) + size  # the field's tag, its length, the event
+        if events and used + cost > max_event_bytes:
+            break
+        events.append(event)
+        used += cost
+    if len(events) < len(page.events):
+        next_version: int | None = events[-1].version
+    else:
+        next_version = page.next_version
+    return pb.GetCertificateHistoryResponse(
+        events=events,
+        next_page_token=encode_page_token(certificate, next_version) if next_version else "",
+        as_of=to_timestamp(page.as_of) if page.as_of is not None else None,
+        log_position=page.log_position,
     )
-    return base64.urlsafe_b64encode(body.encode("utf-8")).decode("ascii")
+
+
+def _varint_size(value: int) -> int:
+    return max(1, (value.bit_length() + 6) // 7)
+
+
+# A page token: base64url (unpadded) of a format version, a digest of the
+# certificate it was given out for, and the version the next page continues after.
+_TOKEN_FORMAT = 1
+_TOKEN = struct.Struct(">B16sQ")
+_TOKEN_LENGTH = len(base64.urlsafe_b64encode(bytes(_TOKEN.size)).rstrip(b"="))
+_TOKEN_ALPHABET = re.compile(r"[A-Za-z0-9_-]*")
+_BAD_TOKEN = "page_token is not a token this certificate's history gave out"
+
+
+def _certificate_digest(certificate: views.CertificateRef) -> bytes:
+    digest = hashlib.sha256(b"registry.v1 history page token")
+    for part in (certificate.certification_body_id, certificate.certificate_number):
+        encoded = part.encode("utf-8", "surrogatepass")
+        digest.update(len(encoded).to_bytes(8, "big") + encoded)
+    return digest.digest()[:16]
+
+
+def encode_page_token(certificate: views.CertificateRef, after_version: int) -> str:
+    body = _TOKEN.pack(_TOKEN_FORMAT, _certificate_digest(certificate), after_version)
+    return base64.urlsafe_b64encode(body).rstrip(b"=").decode("ascii")
 
 
 def decode_page_token(token: str, certificate: views.CertificateRef) -> int:
-    """The version a page token continues after; it must belong to ``certificate``."""
+    """The version a page token continues after; it must belong to ``certificate``.
+
+    The token's length and alphabet are checked before it is decoded, so whatever
+    a client sends costs next to nothing to refuse; the message never repeats it.
+    """
     if not token:
         return 0
-    try:
-        cb, number, after = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
-        valid = isinstance(after, int) and after >= 0
-    except (ValueError, TypeError, binascii.Error, UnicodeError):
-        valid = False
-    if not valid or [cb, number] != [
-        certificate.certification_body_id,
-        certificate.certificate_number,
-    ]:
-        raise InvalidInputError("page_token is not a token this certificate's history gave out")
+    if len(token) != _TOKEN_LENGTH or not _TOKEN_ALPHABET.fullmatch(token):
+        raise InvalidInputError(_BAD_TOKEN)
+    padding = "=" * (-len(token) % 4)
+    token_format, digest, after = _TOKEN.unpack(base64.urlsafe_b64decode(token + padding))
+    if token_format != _TOKEN_FORMAT or digest != _certificate_digest(certificate) or after < 1:
+        raise InvalidInputError(_BAD_TOKEN)
     return int(after)

@@ -211,7 +211,8 @@ class CertificateServiceServicer:
 
     def GetCertificateHistory(self, request, context):
         """Every event of a certificate in version order: its global position,
-        both clocks, its actor and request id, and its typed payload.
+        both clocks, its actor and request id, and its typed payload. Paged
+        (`page_size`, `page_token`); every page stays under 1 MiB.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -281,10 +281,6 @@ def test_bad_queries_are_invalid_arguments(running, client, issue):
         ),
         (
             running.client.stub.GetCertificateHistory,
-            pb.GetCertificateHistoryRequest(certificate=ref, page_size=5000),
-        ),
-        (
-            running.client.stub.GetCertificateHistory,
             pb.GetCertificateHistoryRequest(certificate=ref, page_token="not-a-token"),
         ),
     ]
