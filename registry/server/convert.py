@@ -290,7 +290,7 @@ def _varint_size(value: int) -> int:
 # A page token: base64url (unpadded) of a format version, a digest of the
 # certificate it was given out for, and the version the next page continues after.
 _TOKEN_FORMAT = 1
-_TOKEN = struct.Struct(">B16sQ")
+_TOKEN = struct.Struct(">B16sq")  # int64 like the versions it counts
 _TOKEN_LENGTH = len(base64.urlsafe_b64encode(bytes(_TOKEN.size)).rstrip(b"="))
 _TOKEN_ALPHABET = re.compile(r"[A-Za-z0-9_-]*")
 _BAD_TOKEN = "page_token is not a token this certificate's history gave out"

@@ -72,6 +72,14 @@ def test_a_page_token_for_a_certificate_whose_ids_run_together_differently_is_re
         convert.decode_page_token(token, CertificateRef("cb-1Q", "-1"))
 
 
+def test_a_page_token_that_continues_after_no_version_is_refused():
+    body = bytearray(base64.urlsafe_b64decode(convert.encode_page_token(REF, 3) + "=="))
+    body[-8:] = (-1).to_bytes(8, "big", signed=True)
+    negative = base64.urlsafe_b64encode(body).rstrip(b"=").decode("ascii")
+    with pytest.raises(InvalidInputError):
+        convert.decode_page_token(negative, REF)
+
+
 def test_a_page_token_of_another_format_version_is_refused():
     body = bytearray(base64.urlsafe_b64decode(convert.encode_page_token(REF, 3) + "=="))
     body[0] += 1
