@@ -32,11 +32,11 @@ from registry.application.committer import (
     WriteRequest,
     already_exists,
 )
+from registry.application.history import event_view
 from registry.application.transcodings import DateAsISO
 from registry.application.views import (
     CertificateDetails,
     CertificateRef,
-    EventView,
     HistoryPage,
     Organization,
     Site,
@@ -71,17 +71,6 @@ MAX_PAGE_SIZE = 1000
 # Version 2: recorded time ordered with the log; request answers and the schema
 # version beside the log, not in it.
 CURRENT_SCHEMA_VERSION = 2
-_COMMON_FIELDS = frozenset(
-    {
-        "originator_id",
-        "originator_version",
-        "originator_topic",
-        "timestamp",
-        "effective_date",
-        "actor",
-        "request_id",
-    }
-)
 
 Clock = Callable[[], datetime]
 
@@ -398,7 +387,7 @@ class Registry(Application[UUID]):
         for row in rows[:limit]:
             event = self.mapper.to_domain_event(row)
             assert isinstance(event, Certificate.Event)
-            views.append(_event_view(event, retractions.get(event.originator_version), row.id))
+            views.append(event_view(event, retractions.get(event.originator_version), row.id))
         more = len(rows) > limit
         next_version = views[-1].version if more and views else None
         return HistoryPage(
@@ -577,25 +566,4 @@ def _details(state: CertificateState) -> CertificateDetails:
         end_reason=state.end_reason,
         transferred_to=CertificateRef(*state.transferred_to) if state.transferred_to else None,
         replaces=CertificateRef(*state.replaces) if state.replaces else None,
-    )
-
-
-def _event_view(
-    event: Certificate.Event, retracted_by: int | None, global_position: int
-) -> EventView:
-    fields = {
-        name: value.isoformat() if isinstance(value, date) else value
-        for name, value in vars(event).items()
-        if name not in _COMMON_FIELDS
-    }
-    return EventView(
-        version=event.originator_version,
-        type=event.kind,
-        effective_date=event.effective_date,
-        recorded_at=event.timestamp,
-        actor=event.actor,
-        request_id=event.request_id,
-        fields=fields,
-        retracted_by_version=retracted_by,
-        global_position=global_position,
     )

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any
+from typing import TypeAlias
 
 from registry.domain.status import Status, Warning
 
@@ -73,7 +73,11 @@ class CertificateDetails:
 
 @dataclass(frozen=True)
 class StatusView:
-    """The status of a certificate on ``at`` as known at ``as_of``."""
+    """The status of a certificate on ``at`` as known at ``as_of``.
+
+    ``log_position`` is the global log position the answer was computed at (0
+    where not known).
+    """
 
     certificate: CertificateRef
     status: Status
@@ -85,9 +89,103 @@ class StatusView:
     log_position: int = 0
 
 
+# The payload of each kind of event: its own fields, typed.
+
+
+@dataclass(frozen=True)
+class IssuedPayload:
+    """The certification decision: the certificate as granted."""
+
+    organization: Organization
+    sites: tuple[Site, ...]
+    standard: str
+    scope: str
+    sector_codes: tuple[str, ...]
+    expiry_date: date
+    replaces: CertificateRef | None = None
+
+
+@dataclass(frozen=True)
+class SurveillancePassedPayload:
+    """A passed surveillance audit: no fields of its own."""
+
+
+@dataclass(frozen=True)
+class ScopeChangedPayload:
+    """The whole new scope, sites and sector codes."""
+
+    scope: str
+    sites: tuple[Site, ...]
+    sector_codes: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class SuspendedPayload:
+    reason: str
+    review_by: date | None = None
+
+
+@dataclass(frozen=True)
+class ReinstatedPayload:
+    """A lifted suspension: no fields of its own."""
+
+
+@dataclass(frozen=True)
+class WithdrawnPayload:
+    reason: str
+
+
+@dataclass(frozen=True)
+class CancelledPayload:
+    reason: str
+
+
+@dataclass(frozen=True)
+class RenewedPayload:
+    expiry_date: date
+
+
+@dataclass(frozen=True)
+class TransferredOutPayload:
+    to_certificate: CertificateRef
+
+
+@dataclass(frozen=True)
+class HolderDetailsChangedPayload:
+    """The holder's new details; an empty field was left unchanged."""
+
+    organization: Organization
+
+
+@dataclass(frozen=True)
+class RetractedPayload:
+    retracted_version: int
+    reason: str
+
+
+EventPayload: TypeAlias = (
+    IssuedPayload
+    | SurveillancePassedPayload
+    | ScopeChangedPayload
+    | SuspendedPayload
+    | ReinstatedPayload
+    | WithdrawnPayload
+    | CancelledPayload
+    | RenewedPayload
+    | TransferredOutPayload
+    | HolderDetailsChangedPayload
+    | RetractedPayload
+)
+
+
 @dataclass(frozen=True)
 class EventView:
-    """One published event with both clocks, its actor and its fields."""
+    """One published event: both clocks, its actor, its request and its typed payload.
+
+    ``type`` is the event's kind (``"Issued"``, ``"Suspended"``, …), the one its
+    payload is for. ``global_position`` is its place in the registry's global log
+    (0 where it is not known).
+    """
 
     version: int
     type: str
@@ -95,7 +193,7 @@ class EventView:
     recorded_at: datetime
     actor: str
     request_id: str
-    fields: dict[str, Any]
+    payload: EventPayload
     retracted_by_version: int | None = None
     global_position: int = 0
 

@@ -2,13 +2,15 @@
 
 JSON is the proto3 JSON mapping of the response (field names as in the
 .proto, every field present, int64 as strings); writes add ``request_id``.
+A history's events are plain JSON instead: numbers as numbers, dates as
+``YYYY-MM-DD``, the payload as an object named by the event's kind.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from google.protobuf import timestamp_pb2
@@ -20,7 +22,8 @@ from registry.v1 import certificate_service_pb2 as pb
 
 STATUS_PREFIX = "CERTIFICATE_STATUS_"
 WARNING_PREFIX = "CERTIFICATE_WARNING_"
-_BARE = re.compile(r"[\w.:@/+-]+")
+EVENT_TYPE_PREFIX = "CERTIFICATE_EVENT_TYPE_"
+_BARE = re.compile(r"[\w.:@/+,-]+")
 
 
 def to_dict(message: Message) -> dict[str, Any]:
@@ -56,31 +59,86 @@ def warning_name(warning: int) -> str:
     return pb.CertificateWarning.Name(warning).removeprefix(WARNING_PREFIX)
 
 
-def compact(fields: dict[str, Any]) -> str:
-    """An event's fields on one line: ``key=value`` sorted by key, empty values left out."""
+def event_type_name(event_type: int) -> str:
+    """``CERTIFICATE_EVENT_TYPE_SURVEILLANCE_PASSED`` as ``SurveillancePassed``."""
+    name = pb.CertificateEventType.Name(event_type).removeprefix(EVENT_TYPE_PREFIX)
+    return "".join(word.capitalize() for word in name.split("_"))
+
+
+def plain(message: Message) -> dict[str, Any]:
+    """A message as plain JSON values: int64 as numbers, dates as ``YYYY-MM-DD``,
+    timestamps as RFC 3339, enums by name, unset fields as null; of a ``oneof``,
+    only the member that is set, under its own name."""
+    data: dict[str, Any] = {}
+    for field in message.DESCRIPTOR.fields:
+        oneof = field.containing_oneof
+        # protoc names the oneof of a proto3 ``optional`` field ``_NAME``: not a real one.
+        if (
+            oneof is not None
+            and oneof.name != f"_{field.name}"
+            and message.WhichOneof(oneof.name) != field.name
+        ):
+            continue
+        enum = field.enum_type
+        names = {v.number: v.name for v in enum.values} if enum is not None else None
+        value = getattr(message, field.name)
+        if field.is_repeated:
+            data[field.name] = [_plain_value(item, names) for item in value]
+        elif field.has_presence and not message.HasField(field.name):
+            data[field.name] = None
+        else:
+            data[field.name] = _plain_value(value, names)
+    return data
+
+
+def _plain_value(value: Any, enum_names: Mapping[int, str] | None) -> Any:
+    if isinstance(value, date_pb2.Date):
+        return day(value)
+    if isinstance(value, timestamp_pb2.Timestamp):
+        return instant(value)
+    if isinstance(value, Message):
+        return plain(value)
+    if enum_names is not None:
+        return enum_names.get(value, value)
+    return value
+
+
+def summary(event: pb.CertificateEvent) -> str:
+    """An event's payload on one line: ``key=value`` in field order, empty values left
+    out, nested fields as ``outer.inner``, certificates as ``CB/NUMBER``, sites counted."""
+    kind = event.WhichOneof("payload")
+    if kind is None:
+        return ""
     return " ".join(
-        f"{name}={_value(value)}"
-        for name, value in sorted(fields.items())
-        if value not in ("", None, [], {})
+        f"{name}={_cell(value)}" for name, value in _flatten(plain(getattr(event, kind)))
     )
 
 
-def _value(value: Any) -> str:
-    value = _whole_numbers(value)
-    if isinstance(value, str) and _BARE.fullmatch(value):
-        return value
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+def _flatten(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
+    flat: list[tuple[str, Any]] = []
+    for name, value in data.items():
+        if value in ("", None, []):
+            continue
+        if name == "sites":
+            flat.append((prefix + name, len(value)))
+        elif isinstance(value, dict) and "certificate_number" in value:
+            flat.append(
+                (prefix + name, f"{value['certification_body_id']}/{value['certificate_number']}")
+            )
+        elif isinstance(value, dict):
+            flat += _flatten(value, f"{prefix}{name}.")
+        elif isinstance(value, list):
+            flat.append((prefix + name, ",".join(str(item) for item in value)))
+        else:
+            flat.append((prefix + name, value))
+    return flat
 
 
-def _whole_numbers(value: Any) -> Any:
-    """Struct numbers arrive as floats: show 2.0 as 2."""
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, list):
-        return [_whole_numbers(item) for item in value]
-    if isinstance(value, dict):
-        return {key: _whole_numbers(item) for key, item in value.items()}
-    return value
+def _cell(value: Any) -> str:
+    text = str(value)
+    if _BARE.fullmatch(text):
+        return text
+    return json.dumps(text, ensure_ascii=False)
 
 
 # Layouts
@@ -178,22 +236,33 @@ def _certificate_rows(certificate: pb.Certificate) -> list[tuple[str, str]]:
     return rows
 
 
-HISTORY_HEADER = ("VERSION", "TYPE", "EFFECTIVE", "RECORDED AT", "ACTOR", "RETRACTED BY", "FIELDS")
+HISTORY_HEADER = (
+    "POSITION",
+    "VERSION",
+    "TYPE",
+    "EFFECTIVE",
+    "RECORDED AT",
+    "ACTOR",
+    "RETRACTED BY",
+    "DETAILS",
+)
 
 
 def history(events: Sequence[pb.CertificateEvent], next_page_token: str, *, as_json: bool) -> str:
     if as_json:
-        page = pb.GetCertificateHistoryResponse(events=events, next_page_token=next_page_token)
-        return dumps(to_dict(page))
+        return dumps(
+            {"events": [plain(event) for event in events], "next_page_token": next_page_token}
+        )
     rows = [
         (
+            str(event.global_position) if event.global_position else "-",
             str(event.version),
-            event.type,
+            event_type_name(event.type),
             day(event.effective_date),
             instant(event.recorded_at),
             event.actor,
             str(event.retracted_by_version) if event.HasField("retracted_by_version") else "-",
-            compact(MessageToDict(event.fields)),
+            summary(event),
         )
         for event in events
     ]

@@ -15,7 +15,6 @@ from registry.server.errors import translate_errors
 from registry.v1 import certificate_service_pb2 as pb
 from registry.v1 import certificate_service_pb2_grpc as pb_grpc
 
-DEFAULT_PAGE_SIZE = 100
 Response = TypeVar("Response")
 
 
@@ -169,17 +168,10 @@ class CertificateServicer(pb_grpc.CertificateServiceServicer):
         self, request: pb.GetCertificateHistoryRequest, context: grpc.ServicerContext
     ) -> pb.GetCertificateHistoryResponse:
         ref = convert.ref(request.certificate)
-        if request.page_size < 0:
-            raise InvalidInputError("page_size must not be negative")
         page = self.app.get_history(
             ref,
             after_version=convert.decode_page_token(request.page_token, ref),
-            limit=request.page_size or DEFAULT_PAGE_SIZE,
+            limit=convert.page_size(request.page_size),
             as_of=convert.optional_instant(request, "as_of"),
         )
-        return pb.GetCertificateHistoryResponse(
-            events=[convert.to_event(e) for e in page.events],
-            next_page_token=(
-                convert.encode_page_token(ref, page.next_version) if page.next_version else ""
-            ),
-        )
+        return convert.to_history_response(page, ref)

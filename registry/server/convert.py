@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import base64
-import binascii
-import json
+import hashlib
+import re
+import struct
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from google.protobuf import struct_pb2, timestamp_pb2
+from google.protobuf import timestamp_pb2
 from google.type import date_pb2
 
 from registry.application import views
+from registry.application.registry import MAX_PAGE_SIZE
 from registry.domain.status import Status, Warning
 from registry.errors import InvalidInputError
 from registry.v1 import certificate_service_pb2 as pb
@@ -19,6 +22,12 @@ from registry.v1 import certificate_service_pb2 as pb
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 STATUS_TO_PB = {status: f"CERTIFICATE_STATUS_{status.value}" for status in Status}
 WARNING_TO_PB = {warning: f"CERTIFICATE_WARNING_{warning.value}" for warning in Warning}
+
+DEFAULT_PAGE_SIZE = 100
+# Every history page stays under 1 MiB: its events fill at most this many bytes,
+# which leaves room for the page token and the page's other fields.
+MAX_RESPONSE_BYTES = 1024 * 1024
+PAGE_EVENT_BYTES = MAX_RESPONSE_BYTES - 4096
 
 
 def optional_date(message: Any, field: str) -> date | None:
@@ -99,12 +108,8 @@ def to_ref(value: views.CertificateRef | None) -> pb.CertificateRef | None:
 def to_certificate(details: views.CertificateDetails) -> pb.Certificate:
     return pb.Certificate(
         certificate=to_ref(details.certificate),
-        organization=pb.Organization(
-            name=details.organization.name,
-            country=details.organization.country,
-            address=details.organization.address,
-        ),
-        sites=[pb.Site(address=s.address, scope=s.scope) for s in details.sites],
+        organization=to_organization(details.organization),
+        sites=to_sites(details.sites),
         standard=details.standard,
         scope=details.scope,
         sector_codes=details.sector_codes,
@@ -122,6 +127,14 @@ def to_certificate(details: views.CertificateDetails) -> pb.Certificate:
     )
 
 
+def to_organization(value: views.Organization) -> pb.Organization:
+    return pb.Organization(name=value.name, country=value.country, address=value.address)
+
+
+def to_sites(values: Sequence[views.Site]) -> list[pb.Site]:
+    return [pb.Site(address=site.address, scope=site.scope) for site in values]
+
+
 def to_status_response(view: views.StatusView) -> pb.GetCertificateStatusResponse:
     return pb.GetCertificateStatusResponse(
         status=STATUS_TO_PB[view.status],
@@ -130,43 +143,184 @@ def to_status_response(view: views.StatusView) -> pb.GetCertificateStatusRespons
         version=view.version,
         at=to_date(view.at),
         as_of=to_timestamp(view.as_of),
+        log_position=view.log_position,
     )
 
 
 def to_event(view: views.EventView) -> pb.CertificateEvent:
-    fields = struct_pb2.Struct()
-    fields.update(view.fields)
-    return pb.CertificateEvent(
+    event = pb.CertificateEvent(
+        global_position=view.global_position,
         version=view.version,
-        type=view.type,
-        effective_date=to_date(view.effective_date),
         recorded_at=to_timestamp(view.recorded_at),
+        effective_date=to_date(view.effective_date),
         actor=view.actor,
         request_id=view.request_id,
-        fields=fields,
         retracted_by_version=view.retracted_by_version,
     )
+    event.MergeFrom(to_payload(view.payload))
+    return event
+
+
+def to_payload(payload: views.EventPayload) -> pb.CertificateEvent:
+    """An event holding only its type and its payload."""
+    Event = pb.CertificateEvent
+    match payload:
+        case views.IssuedPayload():
+            return Event(
+                type=pb.CERTIFICATE_EVENT_TYPE_ISSUED,
+                issued=Event.Issued(
+                    organization=to_organization(payload.organization),
+                    sites=to_sites(payload.sites),
+                    standard=payload.standard,
+                    scope=payload.scope,
+                    sector_codes=payload.sector_codes,
+                    expiry_date=to_date(payload.expiry_date),
+                    replaces=to_ref(payload.replaces),
+                ),
+            )
+        case views.SurveillancePassedPayload():
+            return Event(
+                type=pb.CERTIFICATE_EVENT_TYPE_SURVEILLANCE_PASSED,
+                surveillance_passed=Event.SurveillancePassed(),
+            )
+        case views.ScopeChangedPayload():
+            return Event(
+                type=pb.CERTIFICATE_EVENT_TYPE_SCOPE_CHANGED,
+                scope_changed=Event.ScopeChanged(
+                    scope=payload.scope,
+                    sites=to_sites(payload.sites),
+                    sector_codes=payload.sector_codes,
+                ),
+            )
+        case views.SuspendedPayload():
+            return Event(
+                type=pb.CERTIFICATE_EVENT_TYPE_SUSPENDED,
+                suspended=Event.Suspended(
+                    reason=payload.reason, review_by=to_date(payload.review_by)
+                ),
+            )
+        case views.ReinstatedPayload():
+            return Event(type=pb.CERTIFICATE_EVENT_TYPE_REINSTATED, reinstated=Event.Reinstated())
+        case views.WithdrawnPayload():
+            return Event(
+                type=pb.CERTIFICATE_EVENT_TYPE_WITHDRAWN,
+                withdrawn=Event.Withdrawn(reason=payload.reason),
+            )
+        case views.CancelledPayload():
+            return Event(
+                type=pb.CERTIFICATE_EVENT_TYPE_CANCELLED,
+                cancelled=Event.Cancelled(reason=payload.reason),
+            )
+        case views.RenewedPayload():
+            return Event(
+                type=pb.CERTIFICATE_EVENT_TYPE_RENEWED,
+                renewed=Event.Renewed(expiry_date=to_date(payload.expiry_date)),
+            )
+        case views.TransferredOutPayload():
+            return Event(
+                type=pb.CERTIFICATE_EVENT_TYPE_TRANSFERRED_OUT,
+                transferred_out=Event.TransferredOut(to_certificate=to_ref(payload.to_certificate)),
+            )
+        case views.HolderDetailsChangedPayload():
+            return Event(
+                type=pb.CERTIFICATE_EVENT_TYPE_HOLDER_DETAILS_CHANGED,
+                holder_details_changed=Event.HolderDetailsChanged(
+                    organization=to_organization(payload.organization)
+                ),
+            )
+        case views.RetractedPayload():
+            return Event(
+                type=pb.CERTIFICATE_EVENT_TYPE_RETRACTED,
+                retracted=Event.Retracted(
+                    retracted_version=payload.retracted_version, reason=payload.reason
+                ),
+            )
+    raise TypeError(f"no message for an event payload {type(payload).__name__}")
+
+
+# History pages
+
+
+def page_size(requested: int) -> int:
+    """How many events a page may hold: 0 is the default, more than the maximum is the
+    maximum (AIP-158), a negative size is invalid input."""
+    if requested < 0:
+        raise InvalidInputError("page_size must not be negative")
+    return min(requested, MAX_PAGE_SIZE) if requested else DEFAULT_PAGE_SIZE
+
+
+def to_history_response(
+    page: views.HistoryPage,
+    certificate: views.CertificateRef,
+    *,
+    max_event_bytes: int = PAGE_EVENT_BYTES,
+) -> pb.GetCertificateHistoryResponse:
+    """The page as a response whose events fill at most ``max_event_bytes``.
+
+    Events that would not fit are left for the next page, whose token continues
+    after the last event included; the first event is always included, so every
+    page makes progress.
+    """
+    events: list[pb.CertificateEvent] = []
+    used = 0
+    for view in page.events:
+        event = to_event(view)
+        size = event.ByteSize()
+        cost = 1 + _varint_size(size) + size  # the field's tag, its length, the event
+        if events and used + cost > max_event_bytes:
+            break
+        events.append(event)
+        used += cost
+    if len(events) < len(page.events):
+        next_version: int | None = events[-1].version
+    else:
+        next_version = page.next_version
+    return pb.GetCertificateHistoryResponse(
+        events=events,
+        next_page_token=encode_page_token(certificate, next_version) if next_version else "",
+        as_of=to_timestamp(page.as_of) if page.as_of is not None else None,
+        log_position=page.log_position,
+    )
+
+
+def _varint_size(value: int) -> int:
+    return max(1, (value.bit_length() + 6) // 7)
+
+
+# A page token: base64url (unpadded) of a format version, a digest of the
+# certificate it was given out for, and the version the next page continues after.
+_TOKEN_FORMAT = 1
+_TOKEN = struct.Struct(">B16sq")  # int64 like the versions it counts
+_TOKEN_LENGTH = len(base64.urlsafe_b64encode(bytes(_TOKEN.size)).rstrip(b"="))
+_TOKEN_ALPHABET = re.compile(r"[A-Za-z0-9_-]*")
+_BAD_TOKEN = "page_token is not a token this certificate's history gave out"
+
+
+def _certificate_digest(certificate: views.CertificateRef) -> bytes:
+    digest = hashlib.sha256(b"registry.v1 history page token")
+    for part in (certificate.certification_body_id, certificate.certificate_number):
+        encoded = part.encode("utf-8", "surrogatepass")
+        digest.update(len(encoded).to_bytes(8, "big") + encoded)
+    return digest.digest()[:16]
 
 
 def encode_page_token(certificate: views.CertificateRef, after_version: int) -> str:
-    body = json.dumps(
-        [certificate.certification_body_id, certificate.certificate_number, after_version]
-    )
-    return base64.urlsafe_b64encode(body.encode("utf-8")).decode("ascii")
+    body = _TOKEN.pack(_TOKEN_FORMAT, _certificate_digest(certificate), after_version)
+    return base64.urlsafe_b64encode(body).rstrip(b"=").decode("ascii")
 
 
 def decode_page_token(token: str, certificate: views.CertificateRef) -> int:
-    """The version a page token continues after; it must belong to ``certificate``."""
+    """The version a page token continues after; it must belong to ``certificate``.
+
+    The token's length and alphabet are checked before it is decoded, so whatever
+    a client sends costs next to nothing to refuse; the message never repeats it.
+    """
     if not token:
         return 0
-    try:
-        cb, number, after = json.loads(base64.urlsafe_b64decode(token.encode("ascii")))
-        valid = isinstance(after, int) and after >= 0
-    except (ValueError, TypeError, binascii.Error, UnicodeError):
-        valid = False
-    if not valid or [cb, number] != [
-        certificate.certification_body_id,
-        certificate.certificate_number,
-    ]:
-        raise InvalidInputError("page_token is not a token this certificate's history gave out")
+    if len(token) != _TOKEN_LENGTH or not _TOKEN_ALPHABET.fullmatch(token):
+        raise InvalidInputError(_BAD_TOKEN)
+    padding = "=" * (-len(token) % 4)
+    token_format, digest, after = _TOKEN.unpack(base64.urlsafe_b64decode(token + padding))
+    if token_format != _TOKEN_FORMAT or digest != _certificate_digest(certificate) or after < 1:
+        raise InvalidInputError(_BAD_TOKEN)
     return int(after)

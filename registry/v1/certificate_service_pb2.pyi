@@ -1,6 +1,5 @@
 import datetime
 
-from google.protobuf import struct_pb2 as _struct_pb2
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
 from google.type import date_pb2 as _date_pb2
 from google.protobuf.internal import containers as _containers
@@ -30,6 +29,21 @@ class CertificateWarning(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CERTIFICATE_WARNING_SURVEILLANCE_OVERDUE: _ClassVar[CertificateWarning]
     CERTIFICATE_WARNING_SUSPENSION_OVERDUE: _ClassVar[CertificateWarning]
     CERTIFICATE_WARNING_EXPIRING_SOON: _ClassVar[CertificateWarning]
+
+class CertificateEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    CERTIFICATE_EVENT_TYPE_UNSPECIFIED: _ClassVar[CertificateEventType]
+    CERTIFICATE_EVENT_TYPE_ISSUED: _ClassVar[CertificateEventType]
+    CERTIFICATE_EVENT_TYPE_SURVEILLANCE_PASSED: _ClassVar[CertificateEventType]
+    CERTIFICATE_EVENT_TYPE_SCOPE_CHANGED: _ClassVar[CertificateEventType]
+    CERTIFICATE_EVENT_TYPE_SUSPENDED: _ClassVar[CertificateEventType]
+    CERTIFICATE_EVENT_TYPE_REINSTATED: _ClassVar[CertificateEventType]
+    CERTIFICATE_EVENT_TYPE_WITHDRAWN: _ClassVar[CertificateEventType]
+    CERTIFICATE_EVENT_TYPE_CANCELLED: _ClassVar[CertificateEventType]
+    CERTIFICATE_EVENT_TYPE_RENEWED: _ClassVar[CertificateEventType]
+    CERTIFICATE_EVENT_TYPE_TRANSFERRED_OUT: _ClassVar[CertificateEventType]
+    CERTIFICATE_EVENT_TYPE_HOLDER_DETAILS_CHANGED: _ClassVar[CertificateEventType]
+    CERTIFICATE_EVENT_TYPE_RETRACTED: _ClassVar[CertificateEventType]
 CERTIFICATE_STATUS_UNSPECIFIED: CertificateStatus
 CERTIFICATE_STATUS_NOT_YET_VALID: CertificateStatus
 CERTIFICATE_STATUS_VALID: CertificateStatus
@@ -43,6 +57,18 @@ CERTIFICATE_WARNING_UNSPECIFIED: CertificateWarning
 CERTIFICATE_WARNING_SURVEILLANCE_OVERDUE: CertificateWarning
 CERTIFICATE_WARNING_SUSPENSION_OVERDUE: CertificateWarning
 CERTIFICATE_WARNING_EXPIRING_SOON: CertificateWarning
+CERTIFICATE_EVENT_TYPE_UNSPECIFIED: CertificateEventType
+CERTIFICATE_EVENT_TYPE_ISSUED: CertificateEventType
+CERTIFICATE_EVENT_TYPE_SURVEILLANCE_PASSED: CertificateEventType
+CERTIFICATE_EVENT_TYPE_SCOPE_CHANGED: CertificateEventType
+CERTIFICATE_EVENT_TYPE_SUSPENDED: CertificateEventType
+CERTIFICATE_EVENT_TYPE_REINSTATED: CertificateEventType
+CERTIFICATE_EVENT_TYPE_WITHDRAWN: CertificateEventType
+CERTIFICATE_EVENT_TYPE_CANCELLED: CertificateEventType
+CERTIFICATE_EVENT_TYPE_RENEWED: CertificateEventType
+CERTIFICATE_EVENT_TYPE_TRANSFERRED_OUT: CertificateEventType
+CERTIFICATE_EVENT_TYPE_HOLDER_DETAILS_CHANGED: CertificateEventType
+CERTIFICATE_EVENT_TYPE_RETRACTED: CertificateEventType
 
 class CertificateRef(_message.Message):
     __slots__ = ("certification_body_id", "certificate_number")
@@ -109,24 +135,117 @@ class Certificate(_message.Message):
     def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., organization: _Optional[_Union[Organization, _Mapping]] = ..., sites: _Optional[_Iterable[_Union[Site, _Mapping]]] = ..., standard: _Optional[str] = ..., scope: _Optional[str] = ..., sector_codes: _Optional[_Iterable[str]] = ..., original_issue_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., cycle_effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., expiry_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., last_audit_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., suspended_since: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., suspension_reason: _Optional[str] = ..., suspension_review_by: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., ended_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., end_reason: _Optional[str] = ..., transferred_to: _Optional[_Union[CertificateRef, _Mapping]] = ..., replaces: _Optional[_Union[CertificateRef, _Mapping]] = ...) -> None: ...
 
 class CertificateEvent(_message.Message):
-    __slots__ = ("version", "type", "effective_date", "recorded_at", "actor", "request_id", "fields", "retracted_by_version")
+    __slots__ = ("global_position", "version", "recorded_at", "effective_date", "actor", "request_id", "type", "retracted_by_version", "issued", "surveillance_passed", "scope_changed", "suspended", "reinstated", "withdrawn", "cancelled", "renewed", "transferred_out", "holder_details_changed", "retracted")
+    class Issued(_message.Message):
+        __slots__ = ("organization", "sites", "standard", "scope", "sector_codes", "expiry_date", "replaces")
+        ORGANIZATION_FIELD_NUMBER: _ClassVar[int]
+        SITES_FIELD_NUMBER: _ClassVar[int]
+        STANDARD_FIELD_NUMBER: _ClassVar[int]
+        SCOPE_FIELD_NUMBER: _ClassVar[int]
+        SECTOR_CODES_FIELD_NUMBER: _ClassVar[int]
+        EXPIRY_DATE_FIELD_NUMBER: _ClassVar[int]
+        REPLACES_FIELD_NUMBER: _ClassVar[int]
+        organization: Organization
+        sites: _containers.RepeatedCompositeFieldContainer[Site]
+        standard: str
+        scope: str
+        sector_codes: _containers.RepeatedScalarFieldContainer[str]
+        expiry_date: _date_pb2.Date
+        replaces: CertificateRef
+        def __init__(self, organization: _Optional[_Union[Organization, _Mapping]] = ..., sites: _Optional[_Iterable[_Union[Site, _Mapping]]] = ..., standard: _Optional[str] = ..., scope: _Optional[str] = ..., sector_codes: _Optional[_Iterable[str]] = ..., expiry_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., replaces: _Optional[_Union[CertificateRef, _Mapping]] = ...) -> None: ...
+    class SurveillancePassed(_message.Message):
+        __slots__ = ()
+        def __init__(self) -> None: ...
+    class ScopeChanged(_message.Message):
+        __slots__ = ("scope", "sites", "sector_codes")
+        SCOPE_FIELD_NUMBER: _ClassVar[int]
+        SITES_FIELD_NUMBER: _ClassVar[int]
+        SECTOR_CODES_FIELD_NUMBER: _ClassVar[int]
+        scope: str
+        sites: _containers.RepeatedCompositeFieldContainer[Site]
+        sector_codes: _containers.RepeatedScalarFieldContainer[str]
+        def __init__(self, scope: _Optional[str] = ..., sites: _Optional[_Iterable[_Union[Site, _Mapping]]] = ..., sector_codes: _Optional[_Iterable[str]] = ...) -> None: ...
+    class Suspended(_message.Message):
+        __slots__ = ("reason", "review_by")
+        REASON_FIELD_NUMBER: _ClassVar[int]
+        REVIEW_BY_FIELD_NUMBER: _ClassVar[int]
+        reason: str
+        review_by: _date_pb2.Date
+        def __init__(self, reason: _Optional[str] = ..., review_by: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+    class Reinstated(_message.Message):
+        __slots__ = ()
+        def __init__(self) -> None: ...
+    class Withdrawn(_message.Message):
+        __slots__ = ("reason",)
+        REASON_FIELD_NUMBER: _ClassVar[int]
+        reason: str
+        def __init__(self, reason: _Optional[str] = ...) -> None: ...
+    class Cancelled(_message.Message):
+        __slots__ = ("reason",)
+        REASON_FIELD_NUMBER: _ClassVar[int]
+        reason: str
+        def __init__(self, reason: _Optional[str] = ...) -> None: ...
+    class Renewed(_message.Message):
+        __slots__ = ("expiry_date",)
+        EXPIRY_DATE_FIELD_NUMBER: _ClassVar[int]
+        expiry_date: _date_pb2.Date
+        def __init__(self, expiry_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+    class TransferredOut(_message.Message):
+        __slots__ = ("to_certificate",)
+        TO_CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+        to_certificate: CertificateRef
+        def __init__(self, to_certificate: _Optional[_Union[CertificateRef, _Mapping]] = ...) -> None: ...
+    class HolderDetailsChanged(_message.Message):
+        __slots__ = ("organization",)
+        ORGANIZATION_FIELD_NUMBER: _ClassVar[int]
+        organization: Organization
+        def __init__(self, organization: _Optional[_Union[Organization, _Mapping]] = ...) -> None: ...
+    class Retracted(_message.Message):
+        __slots__ = ("retracted_version", "reason")
+        RETRACTED_VERSION_FIELD_NUMBER: _ClassVar[int]
+        REASON_FIELD_NUMBER: _ClassVar[int]
+        retracted_version: int
+        reason: str
+        def __init__(self, retracted_version: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+    GLOBAL_POSITION_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
-    TYPE_FIELD_NUMBER: _ClassVar[int]
-    EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
     RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
     ACTOR_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
-    FIELDS_FIELD_NUMBER: _ClassVar[int]
+    TYPE_FIELD_NUMBER: _ClassVar[int]
     RETRACTED_BY_VERSION_FIELD_NUMBER: _ClassVar[int]
+    ISSUED_FIELD_NUMBER: _ClassVar[int]
+    SURVEILLANCE_PASSED_FIELD_NUMBER: _ClassVar[int]
+    SCOPE_CHANGED_FIELD_NUMBER: _ClassVar[int]
+    SUSPENDED_FIELD_NUMBER: _ClassVar[int]
+    REINSTATED_FIELD_NUMBER: _ClassVar[int]
+    WITHDRAWN_FIELD_NUMBER: _ClassVar[int]
+    CANCELLED_FIELD_NUMBER: _ClassVar[int]
+    RENEWED_FIELD_NUMBER: _ClassVar[int]
+    TRANSFERRED_OUT_FIELD_NUMBER: _ClassVar[int]
+    HOLDER_DETAILS_CHANGED_FIELD_NUMBER: _ClassVar[int]
+    RETRACTED_FIELD_NUMBER: _ClassVar[int]
+    global_position: int
     version: int
-    type: str
-    effective_date: _date_pb2.Date
     recorded_at: _timestamp_pb2.Timestamp
+    effective_date: _date_pb2.Date
     actor: str
     request_id: str
-    fields: _struct_pb2.Struct
+    type: CertificateEventType
     retracted_by_version: int
-    def __init__(self, version: _Optional[int] = ..., type: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., actor: _Optional[str] = ..., request_id: _Optional[str] = ..., fields: _Optional[_Union[_struct_pb2.Struct, _Mapping]] = ..., retracted_by_version: _Optional[int] = ...) -> None: ...
+    issued: CertificateEvent.Issued
+    surveillance_passed: CertificateEvent.SurveillancePassed
+    scope_changed: CertificateEvent.ScopeChanged
+    suspended: CertificateEvent.Suspended
+    reinstated: CertificateEvent.Reinstated
+    withdrawn: CertificateEvent.Withdrawn
+    cancelled: CertificateEvent.Cancelled
+    renewed: CertificateEvent.Renewed
+    transferred_out: CertificateEvent.TransferredOut
+    holder_details_changed: CertificateEvent.HolderDetailsChanged
+    retracted: CertificateEvent.Retracted
+    def __init__(self, global_position: _Optional[int] = ..., version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., actor: _Optional[str] = ..., request_id: _Optional[str] = ..., type: _Optional[_Union[CertificateEventType, str]] = ..., retracted_by_version: _Optional[int] = ..., issued: _Optional[_Union[CertificateEvent.Issued, _Mapping]] = ..., surveillance_passed: _Optional[_Union[CertificateEvent.SurveillancePassed, _Mapping]] = ..., scope_changed: _Optional[_Union[CertificateEvent.ScopeChanged, _Mapping]] = ..., suspended: _Optional[_Union[CertificateEvent.Suspended, _Mapping]] = ..., reinstated: _Optional[_Union[CertificateEvent.Reinstated, _Mapping]] = ..., withdrawn: _Optional[_Union[CertificateEvent.Withdrawn, _Mapping]] = ..., cancelled: _Optional[_Union[CertificateEvent.Cancelled, _Mapping]] = ..., renewed: _Optional[_Union[CertificateEvent.Renewed, _Mapping]] = ..., transferred_out: _Optional[_Union[CertificateEvent.TransferredOut, _Mapping]] = ..., holder_details_changed: _Optional[_Union[CertificateEvent.HolderDetailsChanged, _Mapping]] = ..., retracted: _Optional[_Union[CertificateEvent.Retracted, _Mapping]] = ...) -> None: ...
 
 class IssueCertificateRequest(_message.Message):
     __slots__ = ("certificate", "request_id", "effective_date", "expected_version", "organization", "sites", "standard", "scope", "sector_codes", "expiry_date", "replaces")
@@ -397,20 +516,22 @@ class GetCertificateStatusRequest(_message.Message):
     def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., at: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetCertificateStatusResponse(_message.Message):
-    __slots__ = ("status", "certificate", "warnings", "version", "at", "as_of")
+    __slots__ = ("status", "certificate", "warnings", "version", "at", "as_of", "log_position")
     STATUS_FIELD_NUMBER: _ClassVar[int]
     CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
     WARNINGS_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     AT_FIELD_NUMBER: _ClassVar[int]
     AS_OF_FIELD_NUMBER: _ClassVar[int]
+    LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
     status: CertificateStatus
     certificate: Certificate
     warnings: _containers.RepeatedScalarFieldContainer[CertificateWarning]
     version: int
     at: _date_pb2.Date
     as_of: _timestamp_pb2.Timestamp
-    def __init__(self, status: _Optional[_Union[CertificateStatus, str]] = ..., certificate: _Optional[_Union[Certificate, _Mapping]] = ..., warnings: _Optional[_Iterable[_Union[CertificateWarning, str]]] = ..., version: _Optional[int] = ..., at: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    log_position: int
+    def __init__(self, status: _Optional[_Union[CertificateStatus, str]] = ..., certificate: _Optional[_Union[Certificate, _Mapping]] = ..., warnings: _Optional[_Iterable[_Union[CertificateWarning, str]]] = ..., version: _Optional[int] = ..., at: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., log_position: _Optional[int] = ...) -> None: ...
 
 class GetCertificateHistoryRequest(_message.Message):
     __slots__ = ("certificate", "page_size", "page_token", "as_of")
@@ -425,9 +546,13 @@ class GetCertificateHistoryRequest(_message.Message):
     def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class GetCertificateHistoryResponse(_message.Message):
-    __slots__ = ("events", "next_page_token")
+    __slots__ = ("events", "next_page_token", "as_of", "log_position")
     EVENTS_FIELD_NUMBER: _ClassVar[int]
     NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
     events: _containers.RepeatedCompositeFieldContainer[CertificateEvent]
     next_page_token: str
-    def __init__(self, events: _Optional[_Iterable[_Union[CertificateEvent, _Mapping]]] = ..., next_page_token: _Optional[str] = ...) -> None: ...
+    as_of: _timestamp_pb2.Timestamp
+    log_position: int
+    def __init__(self, events: _Optional[_Iterable[_Union[CertificateEvent, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., log_position: _Optional[int] = ...) -> None: ...

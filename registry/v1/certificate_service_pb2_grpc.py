@@ -210,7 +210,9 @@ class CertificateServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def GetCertificateHistory(self, request, context):
-        """Every event of a certificate in version order, with both clocks.
+        """Every event of a certificate in version order: its global position,
+        both clocks, its actor and request id, and its typed payload. Paged
+        (`page_size`, `page_token`); every page stays under 1 MiB.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -188,20 +188,49 @@ def test_history_lists_the_four_events_in_version_order(cli, lifecycle):
     run = cli("history", CB, NUMBER)
     assert run.code == 0, run.stderr
     rows = run.table()
-    assert [row[:3] for row in rows] == [
+    assert run.stdout.split()[:3] == ["POSITION", "VERSION", "TYPE"]
+    assert [row[1:4] for row in rows] == [
         ["1", "Issued", "2024-01-10"],
         ["2", "SurveillancePassed", "2025-01-05"],
         ["3", "Suspended", "2025-03-01"],
         ["4", "Reinstated", "2025-04-15"],
     ]
-    assert 'reason="major nonconformity"' in rows[2][-1]
+
+
+def test_history_summarises_each_events_payload(cli, lifecycle):
+    run = cli("history", CB, NUMBER)
+    assert run.code == 0, run.stderr
+    issued, _, suspended, _ = (row[-1] for row in run.table())
+    assert 'standard="ISO 9001:2015"' in issued
+    assert "expiry_date=2027-01-09" in issued
+    assert 'organization.name="Acme GmbH"' in issued
+    assert "sites=1" in issued
+    assert suspended == 'reason="major nonconformity"'
+
+
+def test_history_as_json_has_numbers_iso_dates_and_the_payload_named_by_kind(cli, lifecycle):
+    run = cli("history", CB, NUMBER, "--json")
+    assert run.code == 0, run.stderr
+    issued, surveilled, suspended, _ = run.json()["events"]
+    assert issued["version"] == 1
+    assert isinstance(issued["global_position"], int)
+    assert issued["type"] == "CERTIFICATE_EVENT_TYPE_ISSUED"
+    assert issued["effective_date"] == "2024-01-10"
+    assert issued["retracted_by_version"] is None
+    assert issued["issued"]["expiry_date"] == "2027-01-09"
+    assert issued["issued"]["sites"] == [{"address": "2 Hafenweg, Hamburg", "scope": "Storage"}]
+    assert issued["issued"]["sector_codes"] == ["17"]
+    assert issued["issued"]["replaces"] is None
+    assert surveilled["surveillance_passed"] == {}
+    assert suspended["suspended"] == {"reason": "major nonconformity", "review_by": None}
+    assert "issued" not in suspended
 
 
 def test_history_with_all_follows_page_tokens_to_every_event(cli, lifecycle):
     run = cli("history", CB, NUMBER, "--page-size", "1", "--all", "--json")
     assert run.code == 0, run.stderr
     answer = run.json()
-    assert [event["version"] for event in answer["events"]] == ["1", "2", "3", "4"]
+    assert [event["version"] for event in answer["events"]] == [1, 2, 3, 4]
     assert answer["next_page_token"] == ""
 
 
@@ -209,11 +238,11 @@ def test_history_with_a_page_size_prints_one_page_and_the_token_of_the_next(cli,
     first = cli("history", CB, NUMBER, "--page-size", "3")
     assert first.code == 0, first.stderr
     *rows, more = first.stdout.splitlines()[1:]
-    assert [row.split()[0] for row in rows] == ["1", "2", "3"]
+    assert [row.split()[1] for row in rows] == ["1", "2", "3"]
     token = more.removeprefix("more events: --page-token ")
     second = cli("history", CB, NUMBER, "--page-size", "3", "--page-token", token)
     assert second.code == 0, second.stderr
-    assert [row[:2] for row in second.table()] == [["4", "Reinstated"]]
+    assert [row[1:3] for row in second.table()] == [["4", "Reinstated"]]
 
 
 def test_reinstating_a_valid_certificate_fails_naming_the_rule(cli, lifecycle):

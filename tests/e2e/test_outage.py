@@ -14,6 +14,7 @@ from pg_instance import PostgresInstance, schema_dsn
 from server_process import ServerProcess
 
 from registry.client import RegistryClient, RegistryClientError
+from registry.v1 import certificate_service_pb2 as pb
 
 D = date.fromisoformat
 
@@ -63,7 +64,10 @@ def test_during_a_database_outage_clients_get_unavailable_and_the_server_recover
                 time.sleep(0.5)
         assert answer.version == 2
         events = client.get_certificate_history("cb-1", "Q-1").events
-        assert [e.type for e in events] == ["Issued", "SurveillancePassed"]
+        assert [e.type for e in events] == [
+            pb.CERTIFICATE_EVENT_TYPE_ISSUED,
+            pb.CERTIFICATE_EVENT_TYPE_SURVEILLANCE_PASSED,
+        ]
     finally:
         client.close()
         assert server.stop() == 0

@@ -7,11 +7,15 @@ from datetime import UTC, date, datetime
 
 import grpc
 import pytest
+from google.type import date_pb2
 
 from registry.client import RegistryClient, RegistryClientError
 from registry.v1 import certificate_service_pb2 as pb
 
 D = date.fromisoformat
+ISSUED = pb.CERTIFICATE_EVENT_TYPE_ISSUED
+SUSPENDED = pb.CERTIFICATE_EVENT_TYPE_SUSPENDED
+RETRACTED = pb.CERTIFICATE_EVENT_TYPE_RETRACTED
 
 
 def status(client: RegistryClient, at: str, as_of: datetime | None = None) -> str:
@@ -95,14 +99,14 @@ def test_a_retracted_suspension_is_gone_now_but_visible_as_of_before_the_retract
     assert status(client, "2025-03-20", as_of=recorded(retracted)) == "VALID"
 
     history = client.get_certificate_history("cb-1", "Q-1").events
-    assert [e.type for e in history] == ["Issued", "Suspended", "Retracted"]
+    assert [e.type for e in history] == [ISSUED, SUSPENDED, RETRACTED]
     assert history[1].retracted_by_version == 3
     as_then = client.get_certificate_history("cb-1", "Q-1", as_of=recorded(suspended)).events
-    assert [e.type for e in as_then] == ["Issued", "Suspended"]
+    assert [e.type for e in as_then] == [ISSUED, SUSPENDED]
     assert not as_then[1].HasField("retracted_by_version")
 
 
-def test_history_lists_every_event_with_both_clocks_actor_and_fields(client, issue):
+def test_history_lists_every_event_with_both_clocks_actor_and_payload(client, issue):
     issue(effective="2024-01-10", expiry="2027-01-09", request_id="req-issue")
     client.suspend_certificate(
         "cb-1",
@@ -113,7 +117,7 @@ def test_history_lists_every_event_with_both_clocks_actor_and_fields(client, iss
         request_id="req-suspend",
     )
     events = client.get_certificate_history("cb-1", "Q-1").events
-    assert [(e.version, e.type) for e in events] == [(1, "Issued"), (2, "Suspended")]
+    assert [(e.version, e.type) for e in events] == [(1, ISSUED), (2, SUSPENDED)]
     suspended = events[1]
     assert (suspended.effective_date.year, suspended.effective_date.month) == (2025, 3)
     assert suspended.recorded_at.ToDatetime(tzinfo=UTC) > events[0].recorded_at.ToDatetime(
@@ -121,8 +125,9 @@ def test_history_lists_every_event_with_both_clocks_actor_and_fields(client, iss
     )
     assert suspended.actor == "anonymous"
     assert suspended.request_id == "req-suspend"
-    assert dict(suspended.fields) == {"reason": "major NC", "review_by": "2025-06-01"}
-    assert events[0].fields["standard"] == "ISO 9001:2015"
+    assert suspended.suspended.reason == "major NC"
+    assert suspended.suspended.review_by == date_pb2.Date(year=2025, month=6, day=1)
+    assert events[0].issued.standard == "ISO 9001:2015"
 
 
 def test_history_is_paginated_with_tokens(client, issue):

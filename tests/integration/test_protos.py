@@ -1,4 +1,5 @@
-"""The wire contract: generated code matches protos/, and the protos pass buf lint."""
+"""The wire contract: generated code matches protos/, the protos pass buf lint, and every
+field is typed."""
 
 from __future__ import annotations
 
@@ -6,7 +7,12 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Iterable, Iterator
 from pathlib import Path
+
+from google.protobuf.descriptor import Descriptor
+
+from registry.v1 import certificate_service_pb2 as pb
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -28,6 +34,21 @@ def test_generated_code_is_exactly_what_protos_generate(tmp_path: Path):
         assert fresh == (ROOT / "registry" / "v1" / name).read_bytes(), (
             f"registry/v1/{name} differs from what protos/ generate: run scripts/gen-protos"
         )
+
+
+def all_messages(messages: Iterable[Descriptor]) -> Iterator[Descriptor]:
+    for message in messages:
+        yield message
+        yield from all_messages(message.nested_types)
+
+
+def test_no_message_of_the_api_carries_an_untyped_struct():
+    untyped = {"google.protobuf.Struct", "google.protobuf.Value", "google.protobuf.ListValue"}
+    assert "google/protobuf/struct.proto" not in [d.name for d in pb.DESCRIPTOR.dependencies]
+    for message in all_messages(pb.DESCRIPTOR.message_types_by_name.values()):
+        for field in message.fields:
+            if field.message_type is not None:
+                assert field.message_type.full_name not in untyped, field.full_name
 
 
 def find_buf() -> str:
