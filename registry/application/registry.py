@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, ClassVar, cast
 from uuid import UUID
 
 from eventsourcing.application import AggregateNotFoundError, Application
@@ -65,6 +65,7 @@ class Registry(Application[UUID]):
     """Certificates and their histories, on whichever store ``env`` selects."""
 
     name = "Registry"
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Certificate: 100}
 
     def __init__(
         self,
@@ -157,7 +158,10 @@ class Registry(Application[UUID]):
                 raise InvalidInputError("a certificate cannot replace itself")
 
         def issue(_: Certificate | None, context: dict[str, Any]) -> Certificate:
-            return Certificate.issue(**context, **fields)
+            if replaces is not None:  # the old two-step transfer, until one command does it
+                return Certificate._issue(**context, **fields)
+            plain = {k: v for k, v in fields.items() if not k.startswith("replaces_")}
+            return Certificate.issue(**context, **plain)
 
         return self._write("issue", ref, meta, fields, issue, creates=True)
 
@@ -211,11 +215,19 @@ class Registry(Application[UUID]):
         to = inputs.ref(to, "to_certificate")
         if to == inputs.ref(ref):
             raise InvalidInputError("a certificate cannot be transferred to itself")
-        fields = {
+        fields: dict[str, Any] = {
             "to_certification_body_id": to.certification_body_id,
             "to_certificate_number": to.certificate_number,
         }
-        return self._change("transfer_out", ref, meta, fields)
+
+        def transfer_out(certificate: Certificate | None, context: dict[str, Any]) -> Certificate:
+            assert certificate is not None  # the old two-step transfer, until one command does it
+            certificate._transfer_out(**context, **fields)
+            return certificate
+
+        return self._write(
+            "transfer_out", inputs.ref(ref), meta, fields, transfer_out, creates=False
+        )
 
     def change_holder_details(
         self, ref: CertificateRef, meta: WriteMeta, *, organization: Organization
@@ -246,15 +258,15 @@ class Registry(Application[UUID]):
     ) -> StatusView:
         ref = inputs.ref(ref)
         now = self._clock()
+        asked = as_of is not None
         as_of = inputs.instant(as_of) if as_of is not None else now
         at = at if at is not None else now.date()
+        cert_id = certificate_id(ref.certification_body_id, ref.certificate_number)
         try:
-            certificate = self._get(
-                certificate_id(ref.certification_body_id, ref.certificate_number)
-            )
+            certificate = self._get(cert_id, self._version_at(cert_id, as_of) if asked else None)
         except NotFoundError:
             return StatusView(ref, Status.UNKNOWN, at, as_of, 0)
-        reading = certificate.reading(at, as_of, self.standards)
+        reading = certificate.reading(at, self.standards)
         details = _details(reading.state) if reading.status is not Status.UNKNOWN else None
         return StatusView(
             ref, reading.status, at, as_of, reading.version, reading.warnings, details
@@ -272,14 +284,24 @@ class Registry(Application[UUID]):
         if not 1 <= limit <= MAX_PAGE_SIZE:
             raise InvalidInputError(f"page size must be 1 to {MAX_PAGE_SIZE}, got {limit}")
         as_of = inputs.instant(as_of) if as_of is not None else None
-        certificate = self._get(certificate_id(ref.certification_body_id, ref.certificate_number))
-        retractions = certificate.retractions(as_of)
-        known = [e for e in certificate.events if as_of is None or e.timestamp <= as_of]
-        if not known:
-            raise NotFoundError("no such certificate as of that instant")
-        page = known[after_version : after_version + limit]
+        cert_id = certificate_id(ref.certification_body_id, ref.certificate_number)
+        try:
+            certificate = self._get(cert_id, self._version_at(cert_id, as_of) if as_of else None)
+        except NotFoundError:
+            raise NotFoundError(
+                "no such certificate" + (" as of that instant" if as_of else "")
+            ) from None
+        retractions = certificate.retractions()
+        known = certificate.version
+        last = min(known, after_version + limit)
+        try:
+            page = cast(
+                list[Certificate.Event], list(self.events.get(cert_id, gt=after_version, lte=last))
+            )
+        except OperationalError as error:
+            raise UnavailableError(f"the event store is unavailable: {error}") from None
         views = [_event_view(e, retractions.get(e.originator_version)) for e in page]
-        more = after_version + limit < len(known)
+        more = after_version + limit < known
         return HistoryPage(views, after_version + limit if more else None)
 
     # The write path
@@ -383,9 +405,22 @@ class Registry(Application[UUID]):
         self._last_recorded_at = now
         return now
 
-    def _get(self, cert_id: UUID) -> Certificate:
+    def _version_at(self, cert_id: UUID, as_of: datetime) -> int:
+        """The certificate's last version recorded at or before ``as_of``; 0 if none."""
         try:
-            certificate: Certificate = self.repository.get(cert_id)
+            for event in cast(Iterable[Certificate.Event], self.events.get(cert_id, desc=True)):
+                if event.timestamp <= as_of:
+                    return event.originator_version
+        except OperationalError as error:
+            raise UnavailableError(f"the event store is unavailable: {error}") from None
+        return 0
+
+    def _get(self, cert_id: UUID, version: int | None = None) -> Certificate:
+        """The certificate as of ``version`` (the latest if None; not found if 0)."""
+        if version == 0:
+            raise NotFoundError("no such certificate")
+        try:
+            certificate: Certificate = self.repository.get(cert_id, version=version)
         except AggregateNotFoundError:
             raise NotFoundError("no such certificate") from None
         except OperationalError as error:
