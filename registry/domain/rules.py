@@ -105,12 +105,17 @@ def _check_in_force(what: str) -> Callable[[CertificateState, Change], None]:
 
 
 def _check_suspended(state: CertificateState, change: Change) -> None:
-    day = change["effective_date"]
+    day, review_by = change["effective_date"], change["review_by"]
     status = state.status_on(day)
     if status is not Status.VALID:
         raise RuleViolationError(
             "suspend-only-valid",
             f"only a valid certificate can be suspended; on {day} it is {status.value}",
+        )
+    if review_by is not None and review_by <= day:
+        raise RuleViolationError(
+            "review-by-after-effective-date",
+            f"a suspension's review-by date {review_by} must be after its effective date {day}",
         )
 
 
@@ -122,6 +127,20 @@ def _check_reinstated(state: CertificateState, change: Change) -> None:
             "reinstate-only-suspended",
             f"only a suspended certificate can be reinstated; on {day} it is {status.value}",
         )
+
+
+def _check_ends_in_force(verb: str, done: str) -> Callable[[CertificateState, Change], None]:
+    def check(state: CertificateState, change: Change) -> None:
+        day = change["effective_date"]
+        status = state.status_on(day)
+        if status not in (Status.VALID, Status.SUSPENDED):
+            raise RuleViolationError(
+                f"{verb}-only-valid-or-suspended",
+                f"only a valid or suspended certificate can be {done}; on {day} it is "
+                f"{status.value}",
+            )
+
+    return check
 
 
 def _check_renewed(state: CertificateState, change: Change) -> None:
@@ -149,12 +168,12 @@ def _check_renewed(state: CertificateState, change: Change) -> None:
             f"the new expiry {expiry} must be later than the current {current}",
         )
     _check_expiry_after(day, expiry, "renewal")
-    limit = add_years(day, MAX_CYCLE_YEARS)
+    limit = add_years(current, MAX_CYCLE_YEARS)
     if expiry > limit:
         raise RuleViolationError(
-            "cycle-at-most-3-years",
-            f"the renewal's expiry {expiry} is more than {MAX_CYCLE_YEARS} years after "
-            f"{day} (latest allowed {limit})",
+            "renewal-at-most-3-years-after-expiry",
+            f"the renewal's expiry {expiry} is more than {MAX_CYCLE_YEARS} years after the "
+            f"current expiry {current} (latest allowed {limit})",
         )
 
 
@@ -180,8 +199,8 @@ _CHECKS: dict[str, Callable[[CertificateState, Change], None]] = {
     "ScopeChanged": _check_in_force("scope change"),
     "Suspended": _check_suspended,
     "Reinstated": _check_reinstated,
-    "Withdrawn": _no_rule,
-    "Cancelled": _no_rule,
+    "Withdrawn": _check_ends_in_force("withdraw", "withdrawn"),
+    "Cancelled": _check_ends_in_force("cancel", "cancelled"),
     "Renewed": _check_renewed,
     "TransferredOut": _check_transferred_out,
     "HolderDetailsChanged": _no_rule,
