@@ -1,4 +1,4 @@
-"""The Certificate aggregate: its events, its commands, its status on a day.
+"""The Certificate aggregate: its events, its commands, its status on a day; and transfers.
 
 Every event carries an effective date (valid time) besides the library's
 ``timestamp`` (recorded time, set by the registry). A certificate's state on
@@ -210,6 +210,7 @@ class Certificate(Aggregate):
         sector_codes: list[str],
         expiry_date: date,
     ) -> Certificate:
+        """A new certificate (a transfer from another CB's is made by ``transfer``)."""
         return cls._issue(
             standards=standards,
             today=today,
@@ -568,6 +569,78 @@ class Certificate(Aggregate):
             readings = _Readings(self.version, standards, Segments.build(self._changes, standards))
             self._readings = readings
         return readings.segments
+
+
+def transfer(
+    from_certificate: Certificate,
+    *,
+    standards: StandardsCatalogue,
+    today: date,
+    recorded_at: datetime,
+    effective_date: date,
+    actor: str,
+    request_id: str,
+    certification_body_id: str,
+    certificate_number: str,
+    organization_name: str,
+    organization_country: str,
+    organization_address: str,
+    sites: list[dict[str, str]],
+    standard: str,
+    scope: str,
+    sector_codes: list[str],
+    expiry_date: date,
+) -> Certificate:
+    """IAF MD 2: the receiving CB's certificate replaces ``from_certificate`` from
+    ``effective_date``; returns the new certificate.
+
+    The replaced certificate must be another CB's, to the same standard, and
+    valid that day; the new one continues its cycle (expires no later) and is
+    checked like any issue. Only when every rule holds does ``from_certificate``
+    record ``TransferredOut`` naming the new certificate, whose ``Issued`` names
+    it in ``replaces``: save both together.
+    """
+    designation = standards.get(standard).designation
+    rules.check_not_too_far_ahead(effective_date, today)
+    replaced = from_certificate.reading(effective_date, standards).state
+    rules.check_transfer(
+        replaced,
+        effective_date,
+        certification_body_id=certification_body_id,
+        standard=designation,
+        expiry_date=expiry_date,
+    )
+    successor = Certificate._issue(
+        standards=standards,
+        today=today,
+        recorded_at=recorded_at,
+        effective_date=effective_date,
+        actor=actor,
+        request_id=request_id,
+        certification_body_id=certification_body_id,
+        certificate_number=certificate_number,
+        organization_name=organization_name,
+        organization_country=organization_country,
+        organization_address=organization_address,
+        sites=sites,
+        standard=designation,
+        scope=scope,
+        sector_codes=sector_codes,
+        expiry_date=expiry_date,
+        replaces_certification_body_id=replaced.certification_body_id,
+        replaces_certificate_number=replaced.certificate_number,
+    )
+    from_certificate._transfer_out(
+        standards=standards,
+        today=today,
+        recorded_at=recorded_at,
+        effective_date=effective_date,
+        actor=actor,
+        request_id=request_id,
+        to_certification_body_id=certification_body_id,
+        to_certificate_number=certificate_number,
+    )
+    return successor
 
 
 @cache

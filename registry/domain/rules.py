@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import date, timedelta
 
 from registry.domain.dates import add_months, add_years
+from registry.domain.standards import same_designation
 from registry.domain.status import CertificateState, Status
 from registry.domain.timeline import Change
 from registry.errors import RuleViolationError
@@ -46,6 +47,36 @@ def check_edition_current(standard: str, deadline: date | None, day: date) -> No
             "edition-past-transition-deadline",
             f"certificates to {standard} are no longer valid after {deadline}; "
             "certify to the current edition",
+        )
+
+
+def check_transfer(
+    replaced: CertificateState,
+    day: date,
+    *,
+    certification_body_id: str,
+    standard: str,
+    expiry_date: date,
+) -> None:
+    """IAF MD 2: what a transfer needs of the certificate it replaces, on the transfer day."""
+    if certification_body_id == replaced.certification_body_id:
+        raise RuleViolationError(
+            "transfer-from-another-cb",
+            f"a transfer moves a certificate from another certification body; "
+            f"{replaced.certificate_number} is already {certification_body_id}'s",
+        )
+    if not same_designation(standard, replaced.standard):
+        raise RuleViolationError(
+            "transfer-same-standard",
+            f"the replaced certificate is to {replaced.standard}, not {standard}",
+        )
+    check_transferable(replaced, day)
+    assert replaced.expiry_date is not None  # a valid certificate has an expiry date
+    if expiry_date > replaced.expiry_date:
+        raise RuleViolationError(
+            "transfer-expiry-at-most-replaced-expiry",
+            f"a transfer continues the cycle: the expiry {expiry_date} must not be later "
+            f"than the replaced certificate's {replaced.expiry_date} (renew it afterwards)",
         )
 
 
