@@ -88,7 +88,7 @@ def _postgres_env(db: str, pool_size: int | None) -> dict[str, str]:
     if size < 1:
         raise InvalidInputError("--pool-size must be at least 1")
     env = {
-        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "PERSISTENCE_MODULE": "registry.store.postgres:FailFastPostgresFactory",
         "POSTGRES_DBNAME": dbname,
         "POSTGRES_HOST": url.hostname,
         "POSTGRES_PORT": str(port),

@@ -212,8 +212,6 @@ def _issue(
         scope=SCOPE,
         sector_codes=["18"],
         expiry_date=expiry,
-        replaces_certification_body_id="",
-        replaces_certificate_number="",
     )
 
 

@@ -285,8 +285,6 @@ def build(
         scope=activity,
         sector_codes=sectors,
         expiry_date=plan.expiry,
-        replaces_certification_body_id="",
-        replaces_certificate_number="",
     )
     refused = 0
     for version, step in enumerate(plan.steps, start=2):
@@ -692,8 +690,6 @@ def issue_for_writes(db: str, indexes: range) -> None:
                     scope=ACTIVITIES[0],
                     sector_codes=["18"],
                     expiry_date=add_years(effective, 3) - timedelta(days=1),
-                    replaces_certification_body_id="",
-                    replaces_certificate_number="",
                 )
             )
             if len(batch) == SAVE_BATCH:

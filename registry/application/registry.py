@@ -80,6 +80,7 @@ class Registry(Application[UUID]):
 
     name = "Registry"
     env: ClassVar[dict[str, str]] = {"PERSISTENCE_MODULE": "registry.store.memory:MemoryFactory"}
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {Certificate: 100}
 
     def __init__(
         self,
@@ -251,7 +252,10 @@ class Registry(Application[UUID]):
             raise InvalidInputError("a certificate cannot replace itself")
 
         def issue(_: Certificate | None, context: dict[str, Any]) -> Certificate:
-            return Certificate.issue(**context, **fields)
+            if replaces is not None:  # the old two-step transfer, until one command does it
+                return Certificate._issue(**context, **fields)
+            plain = {k: v for k, v in fields.items() if not k.startswith("replaces_")}
+            return Certificate.issue(**context, **plain)
 
         return self._write("issue", ref, meta, fields, issue, creates=True)
 
@@ -305,11 +309,19 @@ class Registry(Application[UUID]):
         to = inputs.ref(to, "to_certificate")
         if to == inputs.ref(ref):
             raise InvalidInputError("a certificate cannot be transferred to itself")
-        fields = {
+        fields: dict[str, Any] = {
             "to_certification_body_id": to.certification_body_id,
             "to_certificate_number": to.certificate_number,
         }
-        return self._change("transfer_out", ref, meta, fields)
+
+        def transfer_out(certificate: Certificate | None, context: dict[str, Any]) -> Certificate:
+            assert certificate is not None  # the old two-step transfer, until one command does it
+            certificate._transfer_out(**context, **fields)
+            return certificate
+
+        return self._write(
+            "transfer_out", inputs.ref(ref), meta, fields, transfer_out, creates=False
+        )
 
     def change_holder_details(
         self, ref: CertificateRef, meta: WriteMeta, *, organization: Organization
@@ -346,7 +358,7 @@ class Registry(Application[UUID]):
         certificate = self._certificate_at(cert_id, cut)
         if certificate is None:
             return StatusView(ref, Status.UNKNOWN, at, as_of, 0, log_position=position)
-        reading = certificate.reading(at, None, self.standards)
+        reading = certificate.reading(at, self.standards)
         details = _details(reading.state) if reading.status is not Status.UNKNOWN else None
         return StatusView(
             ref,
@@ -375,7 +387,7 @@ class Registry(Application[UUID]):
         certificate = self._certificate_at(cert_id, cut)
         if certificate is None:
             raise NotFoundError("no such certificate as of that instant")
-        retractions = certificate.retractions(None)
+        retractions = certificate.retractions()
         try:
             # One page of the certificate's events straight from the store: O(page).
             rows = self.store.select_positioned(
@@ -516,9 +528,12 @@ class Registry(Application[UUID]):
             )
         return WriteResult(record.version, record.recorded_at)
 
-    def _get(self, cert_id: UUID) -> Certificate:
+    def _get(self, cert_id: UUID, version: int | None = None) -> Certificate:
+        """The certificate as of ``version`` (the latest if None; not found if 0)."""
+        if version == 0:
+            raise NotFoundError("no such certificate")
         try:
-            certificate: Certificate = self.repository.get(cert_id)
+            certificate: Certificate = self.repository.get(cert_id, version=version)
         except AggregateNotFoundError:
             raise NotFoundError("no such certificate") from None
         except OperationalError as error:

@@ -1,40 +1,57 @@
-"""The Certificate aggregate: its events, its lifecycle rules, its status on two clocks.
+"""The Certificate aggregate: its events, its commands, its status on a day; and transfers.
 
 Every event carries an effective date (valid time) besides the library's
 ``timestamp`` (recorded time, set by the registry). A certificate's state on
-a day is the fold of the events in effect, ordered by (effective date,
-version); "in effect as of T" means recorded at or before T and not retracted
-by a retraction recorded at or before T.
+a day is the fold of the changes in effect, ordered by (effective date,
+version) (see ``registry.domain.timeline``). A loaded certificate is what was
+known at its version: to answer as of an earlier instant, load the version
+recorded by then; a retraction is an event too, so it counts from its own
+version on.
 
-A command is accepted only if the whole timeline, with its event inserted in
-that order, still satisfies every rule: the new event is checked against the
-state on its own effective date, and every later event against the state the
-insertion leaves before it. So backdated and future-dated changes are checked
-against what was true on their day, not just against the latest state.
+A command is accepted only if the whole timeline, with its change inserted
+in that order, still satisfies every rule (``registry.domain.rules``): the new
+change is checked against the state on its own effective date, and every
+later change against the state the insertion leaves before it.
+
+The aggregate keeps no list of its events: only the changes in effect in
+compact form and which version retracted which. A reading folds them once per
+loaded version into day segments, kept beside the aggregate's state (not in
+its ``__dict__``, so never in a snapshot); each reading is then a bisection.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from collections.abc import Iterable, Sequence
+from bisect import insort
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
+from functools import cache
 from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-from registry.domain.dates import add_months, add_years
+from registry.domain import rules
 from registry.domain.standards import StandardsCatalogue
-from registry.domain.status import ENDED, CertificateState, Status, Warning
+from registry.domain.status import CertificateState, Status, Warning
+from registry.domain.timeline import Change, Segments, check_timeline, position, with_change
 from registry.errors import NotFoundError, RuleViolationError
 
 # The namespace of certificate ids over the length-prefixed encoding below; ids of the
 # earlier, newline-joined encoding lived in another namespace, so the two cannot be confused.
 CERTIFICATE_NAMESPACE = UUID("e72276ff-419e-497b-8b35-aee0b56c7a00")
-MAX_FUTURE_DAYS = 90
-MAX_CYCLE_YEARS = 3
-RESTORE_WINDOW_MONTHS = 6
+_NOT_OWN_FIELDS = frozenset(
+    {
+        "originator_id",
+        "originator_version",
+        "originator_topic",
+        "timestamp",
+        "effective_date",
+        "actor",
+        "request_id",
+    }
+)
 
 
 def certificate_id(certification_body_id: str, certificate_number: str) -> UUID:
@@ -58,7 +75,7 @@ def certificate_id(certification_body_id: str, certificate_number: str) -> UUID:
 
 @dataclass(frozen=True)
 class StatusReading:
-    """A certificate's status on day ``at`` as known at ``as_of``."""
+    """A certificate's status on day ``at``, from what its loaded version knows."""
 
     status: Status
     state: CertificateState
@@ -66,8 +83,20 @@ class StatusReading:
     version: int
 
 
+@dataclass(frozen=True)
+class _Readings:
+    """The day segments of one version of a certificate, under one standards catalogue."""
+
+    version: int
+    standards: StandardsCatalogue
+    segments: Segments
+
+
 class Certificate(Aggregate):
-    """One CB's certificate and the immutable log of everything published about it."""
+    """One CB's certificate: the changes in effect on its timeline, and its rules."""
+
+    __slots__ = ("_readings",)
+    _readings: _Readings
 
     class Event(Aggregate.Event):
         """Base of the certificate's events: the two clocks, the actor and the request."""
@@ -79,13 +108,16 @@ class Certificate(Aggregate):
         kind: ClassVar[str] = "Event"
 
         def apply(self, aggregate: Certificate) -> None:
-            aggregate.events.append(self)
+            insort(aggregate._changes, self.change(), key=position)
 
-        def check(self, state: CertificateState) -> None:
-            """Raise ``RuleViolationError`` if this event may not follow ``state`` on its day."""
-
-        def evolve(self, state: CertificateState, standards: StandardsCatalogue) -> None:
-            """Fold this event into ``state``."""
+        def change(self) -> Change:
+            """This event as the timeline keeps it."""
+            return {
+                "kind": self.kind,
+                "version": self.originator_version,
+                "effective_date": self.effective_date,
+                **{name: getattr(self, name) for name in _own_fields(type(self))},
+            }
 
     class Issued(Aggregate.Created, Event):
         certification_body_id: str
@@ -103,38 +135,8 @@ class Certificate(Aggregate):
 
         kind: ClassVar[str] = "Issued"
 
-        def check(self, state: CertificateState) -> None:
-            _check_cycle(self.effective_date, self.expiry_date, "issue")
-
-        def evolve(self, state: CertificateState, standards: StandardsCatalogue) -> None:
-            state.certification_body_id = self.certification_body_id
-            state.certificate_number = self.certificate_number
-            state.organization_name = self.organization_name
-            state.organization_country = self.organization_country
-            state.organization_address = self.organization_address
-            state.sites = list(self.sites)
-            state.standard = self.standard
-            state.standard_deadline = standards.deadline_of(self.standard)
-            state.scope = self.scope
-            state.sector_codes = list(self.sector_codes)
-            state.original_issue_date = self.effective_date
-            state.cycle_effective_date = self.effective_date
-            state.last_audit_date = self.effective_date
-            state.expiry_date = self.expiry_date
-            if self.replaces_certificate_number:
-                state.replaces = (
-                    self.replaces_certification_body_id,
-                    self.replaces_certificate_number,
-                )
-
     class SurveillancePassed(Event):
         kind: ClassVar[str] = "SurveillancePassed"
-
-        def check(self, state: CertificateState) -> None:
-            _check_in_force(state, self.effective_date, "surveillance")
-
-        def evolve(self, state: CertificateState, standards: StandardsCatalogue) -> None:
-            state.last_audit_date = self.effective_date
 
     class ScopeChanged(Event):
         scope: str
@@ -143,126 +145,35 @@ class Certificate(Aggregate):
 
         kind: ClassVar[str] = "ScopeChanged"
 
-        def check(self, state: CertificateState) -> None:
-            _check_in_force(state, self.effective_date, "scope change")
-
-        def evolve(self, state: CertificateState, standards: StandardsCatalogue) -> None:
-            state.scope = self.scope
-            state.sites = list(self.sites)
-            state.sector_codes = list(self.sector_codes)
-
     class Suspended(Event):
         reason: str
         review_by: date | None
 
         kind: ClassVar[str] = "Suspended"
 
-        def check(self, state: CertificateState) -> None:
-            status = state.status_on(self.effective_date)
-            if status is not Status.VALID:
-                raise RuleViolationError(
-                    "suspend-only-valid",
-                    f"only a valid certificate can be suspended; on {self.effective_date} "
-                    f"it is {status.value}",
-                )
-
-        def evolve(self, state: CertificateState, standards: StandardsCatalogue) -> None:
-            state.suspended_since = self.effective_date
-            state.suspension_reason = self.reason
-            state.suspension_review_by = self.review_by
-
     class Reinstated(Event):
         kind: ClassVar[str] = "Reinstated"
-
-        def check(self, state: CertificateState) -> None:
-            status = state.status_on(self.effective_date)
-            if status is not Status.SUSPENDED:
-                raise RuleViolationError(
-                    "reinstate-only-suspended",
-                    f"only a suspended certificate can be reinstated; on {self.effective_date} "
-                    f"it is {status.value}",
-                )
-
-        def evolve(self, state: CertificateState, standards: StandardsCatalogue) -> None:
-            state.suspended_since = None
-            state.suspension_reason = ""
-            state.suspension_review_by = None
 
     class Withdrawn(Event):
         reason: str
 
         kind: ClassVar[str] = "Withdrawn"
 
-        def evolve(self, state: CertificateState, standards: StandardsCatalogue) -> None:
-            _end(state, Status.WITHDRAWN, self.effective_date, self.reason)
-
     class Cancelled(Event):
         reason: str
 
         kind: ClassVar[str] = "Cancelled"
-
-        def evolve(self, state: CertificateState, standards: StandardsCatalogue) -> None:
-            _end(state, Status.CANCELLED, self.effective_date, self.reason)
 
     class Renewed(Event):
         expiry_date: date
 
         kind: ClassVar[str] = "Renewed"
 
-        def check(self, state: CertificateState) -> None:
-            day = self.effective_date
-            if state.edition_withdrawn_on(day):
-                raise RuleViolationError(
-                    "edition-past-transition-deadline",
-                    f"certificates to {state.standard} are no longer valid after "
-                    f"{state.standard_deadline}; issue a certificate to the current edition",
-                )
-            assert state.expiry_date is not None  # set by Issued, which always comes first
-            if day > state.expiry_date and day >= add_months(
-                state.expiry_date + timedelta(days=1), RESTORE_WINDOW_MONTHS
-            ):
-                raise RuleViolationError(
-                    "renewal-within-6-months-of-expiry",
-                    f"the certificate expired after {state.expiry_date}, more than "
-                    f"{RESTORE_WINDOW_MONTHS} months before {day}; it must be issued anew",
-                )
-            if self.expiry_date <= state.expiry_date:
-                raise RuleViolationError(
-                    "renewal-extends-expiry",
-                    f"the new expiry {self.expiry_date} must be later than the current "
-                    f"{state.expiry_date}",
-                )
-            _check_cycle(day, self.expiry_date, "renewal")
-
-        def evolve(self, state: CertificateState, standards: StandardsCatalogue) -> None:
-            state.expiry_date = self.expiry_date
-            state.cycle_effective_date = self.effective_date
-            state.last_audit_date = self.effective_date
-
     class TransferredOut(Event):
         to_certification_body_id: str
         to_certificate_number: str
 
         kind: ClassVar[str] = "TransferredOut"
-
-        def check(self, state: CertificateState) -> None:
-            status = state.status_on(self.effective_date)
-            if status is Status.SUSPENDED:
-                raise RuleViolationError(
-                    "no-transfer-while-suspended",
-                    f"a suspended certificate cannot be transferred (IAF MD 2); it is "
-                    f"suspended on {self.effective_date}",
-                )
-            if status is not Status.VALID:
-                raise RuleViolationError(
-                    "transfer-only-valid",
-                    f"only a valid certificate can be transferred; on {self.effective_date} "
-                    f"it is {status.value}",
-                )
-
-        def evolve(self, state: CertificateState, standards: StandardsCatalogue) -> None:
-            _end(state, Status.TRANSFERRED, self.effective_date, "")
-            state.transferred_to = (self.to_certification_body_id, self.to_certificate_number)
 
     class HolderDetailsChanged(Event):
         organization_name: str
@@ -271,19 +182,23 @@ class Certificate(Aggregate):
 
         kind: ClassVar[str] = "HolderDetailsChanged"
 
-        def evolve(self, state: CertificateState, standards: StandardsCatalogue) -> None:
-            state.organization_name = self.organization_name or state.organization_name
-            state.organization_country = self.organization_country or state.organization_country
-            state.organization_address = self.organization_address or state.organization_address
-
     class Retracted(Event):
         retracted_version: int
         reason: str
 
         kind: ClassVar[str] = "Retracted"
 
+        def apply(self, aggregate: Certificate) -> None:
+            aggregate._changes = [
+                change
+                for change in aggregate._changes
+                if change["version"] != self.retracted_version
+            ]
+            aggregate._retractions[str(self.retracted_version)] = self.originator_version
+
     def __init__(self) -> None:
-        self.events: list[Certificate.Event] = []
+        self._changes: list[Change] = []  # in effect, in timeline order
+        self._retractions: dict[str, int] = {}  # str(retracted version) → retraction's
 
     @staticmethod
     def create_id(certification_body_id: str, certificate_number: str) -> UUID:
@@ -298,58 +213,224 @@ class Certificate(Aggregate):
         standards: StandardsCatalogue,
         today: date,
         recorded_at: datetime,
-        **fields: Any,
+        effective_date: date,
+        actor: str,
+        request_id: str,
+        certification_body_id: str,
+        certificate_number: str,
+        organization_name: str,
+        organization_country: str,
+        organization_address: str,
+        sites: list[dict[str, str]],
+        standard: str,
+        scope: str,
+        sector_codes: list[str],
+        expiry_date: date,
     ) -> Certificate:
-        _check_not_too_far_ahead(fields["effective_date"], today)
-        deadline = standards.get(fields["standard"]).transition_deadline
-        if deadline is not None and fields["effective_date"] > deadline:
-            raise RuleViolationError(
-                "edition-past-transition-deadline",
-                f"certificates to {fields['standard']} are no longer valid after {deadline}",
-            )
-        candidate = cls.Issued(
-            originator_id=certificate_id(
-                fields["certification_body_id"], fields["certificate_number"]
-            ),
-            originator_version=1,
-            timestamp=recorded_at,
-            originator_topic="",
-            **fields,
-        )
-        _fold([candidate], standards, check_from=_position(candidate))
-        return cls._create(
-            cls.Issued,
-            id=candidate.originator_id,
-            timestamp=recorded_at,
-            **fields,
+        """A new certificate (a transfer from another CB's is made by ``transfer``)."""
+        return cls._issue(
+            standards=standards,
+            today=today,
+            recorded_at=recorded_at,
+            effective_date=effective_date,
+            actor=actor,
+            request_id=request_id,
+            certification_body_id=certification_body_id,
+            certificate_number=certificate_number,
+            organization_name=organization_name,
+            organization_country=organization_country,
+            organization_address=organization_address,
+            sites=sites,
+            standard=standard,
+            scope=scope,
+            sector_codes=sector_codes,
+            expiry_date=expiry_date,
+            replaces_certification_body_id="",
+            replaces_certificate_number="",
         )
 
-    def record_surveillance(self, **kw: Any) -> None:
-        self._record(self.SurveillancePassed, **kw)
+    def record_surveillance(
+        self,
+        *,
+        standards: StandardsCatalogue,
+        today: date,
+        recorded_at: datetime,
+        effective_date: date,
+        actor: str,
+        request_id: str,
+    ) -> None:
+        self._record(
+            self.SurveillancePassed,
+            standards,
+            today,
+            recorded_at,
+            effective_date=effective_date,
+            actor=actor,
+            request_id=request_id,
+        )
 
-    def change_scope(self, **kw: Any) -> None:
-        self._record(self.ScopeChanged, **kw)
+    def change_scope(
+        self,
+        *,
+        standards: StandardsCatalogue,
+        today: date,
+        recorded_at: datetime,
+        effective_date: date,
+        actor: str,
+        request_id: str,
+        scope: str,
+        sites: list[dict[str, str]],
+        sector_codes: list[str],
+    ) -> None:
+        self._record(
+            self.ScopeChanged,
+            standards,
+            today,
+            recorded_at,
+            effective_date=effective_date,
+            actor=actor,
+            request_id=request_id,
+            scope=scope,
+            sites=sites,
+            sector_codes=sector_codes,
+        )
 
-    def suspend(self, **kw: Any) -> None:
-        self._record(self.Suspended, **kw)
+    def suspend(
+        self,
+        *,
+        standards: StandardsCatalogue,
+        today: date,
+        recorded_at: datetime,
+        effective_date: date,
+        actor: str,
+        request_id: str,
+        reason: str,
+        review_by: date | None = None,
+    ) -> None:
+        self._record(
+            self.Suspended,
+            standards,
+            today,
+            recorded_at,
+            effective_date=effective_date,
+            actor=actor,
+            request_id=request_id,
+            reason=reason,
+            review_by=review_by,
+        )
 
-    def reinstate(self, **kw: Any) -> None:
-        self._record(self.Reinstated, **kw)
+    def reinstate(
+        self,
+        *,
+        standards: StandardsCatalogue,
+        today: date,
+        recorded_at: datetime,
+        effective_date: date,
+        actor: str,
+        request_id: str,
+    ) -> None:
+        self._record(
+            self.Reinstated,
+            standards,
+            today,
+            recorded_at,
+            effective_date=effective_date,
+            actor=actor,
+            request_id=request_id,
+        )
 
-    def withdraw(self, **kw: Any) -> None:
-        self._record(self.Withdrawn, **kw)
+    def withdraw(
+        self,
+        *,
+        standards: StandardsCatalogue,
+        today: date,
+        recorded_at: datetime,
+        effective_date: date,
+        actor: str,
+        request_id: str,
+        reason: str,
+    ) -> None:
+        self._record(
+            self.Withdrawn,
+            standards,
+            today,
+            recorded_at,
+            effective_date=effective_date,
+            actor=actor,
+            request_id=request_id,
+            reason=reason,
+        )
 
-    def cancel(self, **kw: Any) -> None:
-        self._record(self.Cancelled, **kw)
+    def cancel(
+        self,
+        *,
+        standards: StandardsCatalogue,
+        today: date,
+        recorded_at: datetime,
+        effective_date: date,
+        actor: str,
+        request_id: str,
+        reason: str,
+    ) -> None:
+        self._record(
+            self.Cancelled,
+            standards,
+            today,
+            recorded_at,
+            effective_date=effective_date,
+            actor=actor,
+            request_id=request_id,
+            reason=reason,
+        )
 
-    def renew(self, **kw: Any) -> None:
-        self._record(self.Renewed, **kw)
+    def renew(
+        self,
+        *,
+        standards: StandardsCatalogue,
+        today: date,
+        recorded_at: datetime,
+        effective_date: date,
+        actor: str,
+        request_id: str,
+        expiry_date: date,
+    ) -> None:
+        self._record(
+            self.Renewed,
+            standards,
+            today,
+            recorded_at,
+            effective_date=effective_date,
+            actor=actor,
+            request_id=request_id,
+            expiry_date=expiry_date,
+        )
 
-    def transfer_out(self, **kw: Any) -> None:
-        self._record(self.TransferredOut, **kw)
-
-    def change_holder_details(self, **kw: Any) -> None:
-        self._record(self.HolderDetailsChanged, **kw)
+    def change_holder_details(
+        self,
+        *,
+        standards: StandardsCatalogue,
+        today: date,
+        recorded_at: datetime,
+        effective_date: date,
+        actor: str,
+        request_id: str,
+        organization_name: str = "",
+        organization_country: str = "",
+        organization_address: str = "",
+    ) -> None:
+        """Change what is given; an empty value keeps the current one."""
+        self._record(
+            self.HolderDetailsChanged,
+            standards,
+            today,
+            recorded_at,
+            effective_date=effective_date,
+            actor=actor,
+            request_id=request_id,
+            organization_name=organization_name,
+            organization_country=organization_country,
+            organization_address=organization_address,
+        )
 
     def retract(
         self,
@@ -357,194 +438,231 @@ class Certificate(Aggregate):
         standards: StandardsCatalogue,
         today: date,
         recorded_at: datetime,
-        **fields: Any,
+        effective_date: date,
+        actor: str,
+        request_id: str,
+        retracted_version: int,
+        reason: str,
     ) -> None:
-        _check_not_too_far_ahead(fields["effective_date"], today)
-        target_version = fields["retracted_version"]
-        in_effect = _in_effect(self.events, None)
-        if not 1 <= target_version <= self.version:
+        """Take back a change published in error: from now on it has no effect."""
+        rules.check_not_too_far_ahead(effective_date, today)
+        if not 1 <= retracted_version <= self.version:
             raise NotFoundError(
-                f"certificate has no event version {target_version} (its versions are "
+                f"certificate has no event version {retracted_version} (its versions are "
                 f"1 to {self.version})"
             )
-        target = self.events[target_version - 1]
-        if isinstance(target, (self.Issued, self.Retracted)) or target not in in_effect:
-            why = (
-                "is already retracted"
-                if target not in in_effect and not isinstance(target, self.Retracted)
-                else f"is a {target.kind} event, which cannot be retracted"
-            )
+        target = next((c for c in self._changes if c["version"] == retracted_version), None)
+        if target is None or target["kind"] == "Issued":
+            if str(retracted_version) in self._retractions:
+                why = "is already retracted"
+            else:
+                kind = "an Issued" if target is not None else "a Retracted"
+                why = f"is {kind} event, which cannot be retracted"
             raise RuleViolationError(
-                "retract-only-published-changes",
-                f"event version {target_version} {why}",
+                "retract-only-published-changes", f"event version {retracted_version} {why}"
             )
-        remaining = [event for event in in_effect if event is not target]
-        _fold(
-            remaining,
+        check_timeline(
+            [c for c in self._changes if c is not target],
             standards,
-            check_from=_position(target),
-            changed=f"retracting v{target_version}",
+            check_from=position(target),
+            check=rules.check_change,
+            changed=f"retracting v{retracted_version}",
         )
-        self.trigger_event(self.Retracted, timestamp=recorded_at, **fields)
+        self.trigger_event(
+            self.Retracted,
+            timestamp=recorded_at,
+            effective_date=effective_date,
+            actor=actor,
+            request_id=request_id,
+            retracted_version=retracted_version,
+            reason=reason,
+        )
 
-    def _record(
-        self,
-        event_class: type[Certificate.Event],
+    # Queries
+
+    def reading(self, at: date, standards: StandardsCatalogue) -> StatusReading:
+        """The status on ``at`` from the changes this version knows to be in effect."""
+        state = self._segments(standards).state_on(at)
+        return StatusReading(
+            status=state.status_on(at),
+            state=replace(state),
+            warnings=state.warnings_on(at),
+            version=self.version,
+        )
+
+    def retractions(self) -> dict[int, int]:
+        """Retracted version → the version of its retraction, as this version knows."""
+        return {int(retracted): by for retracted, by in self._retractions.items()}
+
+    # Guarded steps: what every change makes, and a transfer's two sides
+
+    @classmethod
+    def _issue(
+        cls,
         *,
         standards: StandardsCatalogue,
         today: date,
         recorded_at: datetime,
         **fields: Any,
+    ) -> Certificate:
+        edition = standards.get(fields["standard"])
+        fields["standard"] = edition.designation
+        rules.check_not_too_far_ahead(fields["effective_date"], today)
+        rules.check_edition_current(
+            edition.designation, edition.transition_deadline, fields["effective_date"]
+        )
+        cert_id = certificate_id(fields["certification_body_id"], fields["certificate_number"])
+        candidate = cls.Issued(
+            originator_id=cert_id,
+            originator_version=1,
+            timestamp=recorded_at,
+            originator_topic="",
+            **fields,
+        ).change()
+        check_timeline(
+            [candidate],
+            standards,
+            check_from=position(candidate),
+            check=rules.check_change,
+            changed="issue",
+        )
+        return cls._create(cls.Issued, id=cert_id, timestamp=recorded_at, **fields)
+
+    def _transfer_out(
+        self,
+        *,
+        standards: StandardsCatalogue,
+        today: date,
+        recorded_at: datetime,
+        effective_date: date,
+        actor: str,
+        request_id: str,
+        to_certification_body_id: str,
+        to_certificate_number: str,
     ) -> None:
-        _check_not_too_far_ahead(fields["effective_date"], today)
+        self._record(
+            self.TransferredOut,
+            standards,
+            today,
+            recorded_at,
+            effective_date=effective_date,
+            actor=actor,
+            request_id=request_id,
+            to_certification_body_id=to_certification_body_id,
+            to_certificate_number=to_certificate_number,
+        )
+
+    def _record(
+        self,
+        event_class: type[Certificate.Event],
+        standards: StandardsCatalogue,
+        today: date,
+        recorded_at: datetime,
+        **fields: Any,
+    ) -> None:
+        rules.check_not_too_far_ahead(fields["effective_date"], today)
         candidate = event_class(
             originator_id=self.id,
             originator_version=self.version + 1,
             timestamp=recorded_at,
             **fields,
+        ).change()
+        check_timeline(
+            with_change(self._changes, candidate),
+            standards,
+            check_from=position(candidate),
+            check=rules.check_change,
+            changed=event_class.kind,
         )
-        timeline = [*_in_effect(self.events, None), candidate]
-        _fold(timeline, standards, check_from=_position(candidate), changed=candidate.kind)
         self.trigger_event(event_class, timestamp=recorded_at, **fields)
 
-    # Queries
-
-    def reading(
-        self, at: date, as_of: datetime | None, standards: StandardsCatalogue
-    ) -> StatusReading:
-        """The status on ``at`` from the events recorded at or before ``as_of``."""
-        known = _known(self.events, as_of)
-        if not known:
-            return StatusReading(Status.UNKNOWN, CertificateState(), [], 0)
-        in_effect = _in_effect(known, as_of)
-        state = _fold(in_effect, standards, until=at)
-        if state.original_issue_date is None:
-            state = _fold(in_effect[:1], standards)
-        return StatusReading(
-            status=state.status_on(at),
-            state=state,
-            warnings=state.warnings_on(at),
-            version=known[-1].originator_version,
-        )
-
-    def retractions(self, as_of: datetime | None) -> dict[int, int]:
-        """Retracted version → the version of its retraction, as known at ``as_of``."""
-        return {
-            event.retracted_version: event.originator_version
-            for event in _known(self.events, as_of)
-            if isinstance(event, self.Retracted)
-        }
+    def _segments(self, standards: StandardsCatalogue) -> Segments:
+        readings: _Readings | None = getattr(self, "_readings", None)
+        if (
+            readings is None
+            or readings.version != self.version
+            or readings.standards is not standards
+        ):
+            readings = _Readings(self.version, standards, Segments.build(self._changes, standards))
+            self._readings = readings
+        return readings.segments
 
 
-def _known(events: Sequence[Certificate.Event], as_of: datetime | None) -> list[Certificate.Event]:
-    if as_of is None:
-        return list(events)
-    return [event for event in events if event.timestamp <= as_of]
-
-
-def _in_effect(
-    events: Sequence[Certificate.Event], as_of: datetime | None
-) -> list[Certificate.Event]:
-    """The events recorded by ``as_of`` that no retraction recorded by then cancels."""
-    known = _known(events, as_of)
-    retracted = {e.retracted_version for e in known if isinstance(e, Certificate.Retracted)}
-    return [
-        event
-        for event in known
-        if event.originator_version not in retracted
-        and not isinstance(event, Certificate.Retracted)
-    ]
-
-
-def _position(event: Certificate.Event) -> tuple[date, int]:
-    return (event.effective_date, event.originator_version)
-
-
-def _fold(
-    events: Iterable[Certificate.Event],
-    standards: StandardsCatalogue,
+def transfer(
+    from_certificate: Certificate,
     *,
-    until: date | None = None,
-    check_from: tuple[date, int] | None = None,
-    changed: str = "",
-) -> CertificateState:
-    """Fold ``events`` in timeline order up to day ``until``, checking rules from ``check_from``."""
-    state = CertificateState()
-    timeline = sorted(events, key=_position)
-    issued_on = next(e.effective_date for e in timeline if isinstance(e, Certificate.Issued))
-    for event in timeline:
-        if until is not None and event.effective_date > until:
-            break
-        if check_from is not None and _position(event) >= check_from:
-            try:
-                _check_common(event, state, issued_on)
-                event.check(state)
-            except RuleViolationError as error:
-                if _position(event) == check_from or not changed:
-                    raise
-                raise RuleViolationError(
-                    error.rule,
-                    f"{changed} would leave the later event v{event.originator_version} "
-                    f"{event.kind} effective {event.effective_date} in breach: {error.detail}",
-                ) from None
-        event.evolve(state, standards)
-    return replace(state)
+    standards: StandardsCatalogue,
+    today: date,
+    recorded_at: datetime,
+    effective_date: date,
+    actor: str,
+    request_id: str,
+    certification_body_id: str,
+    certificate_number: str,
+    organization_name: str,
+    organization_country: str,
+    organization_address: str,
+    sites: list[dict[str, str]],
+    standard: str,
+    scope: str,
+    sector_codes: list[str],
+    expiry_date: date,
+) -> Certificate:
+    """IAF MD 2: the receiving CB's certificate replaces ``from_certificate`` from
+    ``effective_date``; returns the new certificate.
+
+    The replaced certificate must be another CB's, to the same standard, and
+    valid that day; the new one continues its cycle (expires no later) and is
+    checked like any issue. Only when every rule holds does ``from_certificate``
+    record ``TransferredOut`` naming the new certificate, whose ``Issued`` names
+    it in ``replaces``: save both together.
+    """
+    designation = standards.get(standard).designation
+    rules.check_not_too_far_ahead(effective_date, today)
+    replaced = from_certificate.reading(effective_date, standards).state
+    rules.check_transfer(
+        replaced,
+        effective_date,
+        certification_body_id=certification_body_id,
+        standard=designation,
+        expiry_date=expiry_date,
+    )
+    successor = Certificate._issue(
+        standards=standards,
+        today=today,
+        recorded_at=recorded_at,
+        effective_date=effective_date,
+        actor=actor,
+        request_id=request_id,
+        certification_body_id=certification_body_id,
+        certificate_number=certificate_number,
+        organization_name=organization_name,
+        organization_country=organization_country,
+        organization_address=organization_address,
+        sites=sites,
+        standard=designation,
+        scope=scope,
+        sector_codes=sector_codes,
+        expiry_date=expiry_date,
+        replaces_certification_body_id=replaced.certification_body_id,
+        replaces_certificate_number=replaced.certificate_number,
+    )
+    from_certificate._transfer_out(
+        standards=standards,
+        today=today,
+        recorded_at=recorded_at,
+        effective_date=effective_date,
+        actor=actor,
+        request_id=request_id,
+        to_certification_body_id=certification_body_id,
+        to_certificate_number=certificate_number,
+    )
+    return successor
 
 
-def _check_common(event: Certificate.Event, state: CertificateState, issued_on: date) -> None:
-    if isinstance(event, Certificate.Issued):
-        return
-    if event.effective_date < issued_on:
-        raise RuleViolationError(
-            "not-before-issue",
-            f"{event.kind} effective {event.effective_date} is before the certificate's "
-            f"issue on {issued_on}",
-        )
-    if state.ended is not None:
-        raise RuleViolationError(
-            "nothing-after-end",
-            f"{event.kind} effective {event.effective_date} follows the certificate's "
-            f"{state.ended.value.lower()} status from {state.ended_on}",
-        )
-
-
-def _check_in_force(state: CertificateState, day: date, what: str) -> None:
-    status = state.status_on(day)
-    if status in (Status.WITHDRAWN, Status.TRANSFERRED, Status.EXPIRED, Status.CANCELLED):
-        raise RuleViolationError(
-            "certificate-must-be-in-force",
-            f"a {what} needs a certificate that is not withdrawn, cancelled, transferred "
-            f"or expired; on {day} it is {status.value}",
-        )
-
-
-def _check_cycle(effective: date, expiry: date, what: str) -> None:
-    if expiry <= effective:
-        raise RuleViolationError(
-            "expiry-after-effective-date",
-            f"the {what}'s expiry {expiry} must be after its effective date {effective}",
-        )
-    limit = add_years(effective, MAX_CYCLE_YEARS)
-    if expiry > limit:
-        raise RuleViolationError(
-            "cycle-at-most-3-years",
-            f"the {what}'s expiry {expiry} is more than {MAX_CYCLE_YEARS} years after "
-            f"{effective} (latest allowed {limit})",
-        )
-
-
-def _check_not_too_far_ahead(effective: date, today: date) -> None:
-    latest = today + timedelta(days=MAX_FUTURE_DAYS)
-    if effective > latest:
-        raise RuleViolationError(
-            "future-date-at-most-90-days",
-            f"effective date {effective} is more than {MAX_FUTURE_DAYS} days ahead "
-            f"(latest allowed {latest})",
-        )
-
-
-def _end(state: CertificateState, status: Status, day: date, reason: str) -> None:
-    assert status in ENDED
-    state.ended = status
-    state.ended_on = day
-    state.end_reason = reason
+@cache
+def _own_fields(event_class: type[Certificate.Event]) -> tuple[str, ...]:
+    """The fields an event class adds to the common ones."""
+    return tuple(
+        field.name for field in dataclasses.fields(event_class) if field.name not in _NOT_OWN_FIELDS
+    )

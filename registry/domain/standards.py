@@ -82,5 +82,10 @@ class StandardsCatalogue:
         return iter(sorted(self._by_key.values(), key=lambda s: s.designation))
 
 
+def same_designation(first: str, second: str) -> bool:
+    """Whether two designations name the same edition, ignoring case and spacing."""
+    return _key(first) == _key(second)
+
+
 def _key(designation: str) -> str:
     return " ".join(designation.split()).upper()

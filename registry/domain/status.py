@@ -41,8 +41,9 @@ ENDED = (Status.WITHDRAWN, Status.CANCELLED, Status.TRANSFERRED)
 class CertificateState:
     """What the events in effect up to some day say about a certificate.
 
-    Mutated only while folding events in (effective date, version) order;
-    every reader gets a finished copy.
+    Mutated only while folding changes in (effective date, version) order, and
+    only by assigning fields (a list is replaced, never changed in place), so a
+    shallow copy taken between two changes stays as it was.
     """
 
     certification_body_id: str = ""
@@ -89,6 +90,11 @@ class CertificateState:
     def edition_withdrawn_on(self, day: date) -> bool:
         return self.standard_deadline is not None and day > self.standard_deadline
 
+    def last_valid_day(self) -> date | None:
+        """The earlier of the expiry date and the edition's transition deadline."""
+        days = [day for day in (self.expiry_date, self.standard_deadline) if day is not None]
+        return min(days, default=None)
+
     def warnings_on(self, day: date) -> list[Warning]:
         status = self.status_on(day)
         if status not in (Status.VALID, Status.SUSPENDED):
@@ -102,6 +108,7 @@ class CertificateState:
             self.suspended_since, SUSPENSION_LIMIT_MONTHS
         ):
             warnings.append(Warning.SUSPENSION_OVERDUE)
-        if self.expiry_date is not None and (self.expiry_date - day).days <= EXPIRY_WARNING_DAYS:
+        last = self.last_valid_day()
+        if last is not None and (last - day).days <= EXPIRY_WARNING_DAYS:
             warnings.append(Warning.EXPIRING_SOON)
         return warnings

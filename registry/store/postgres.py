@@ -26,7 +26,12 @@ from eventsourcing.persistence import (
     OperationalError,
     StoredEvent,
 )
-from eventsourcing.postgres import PostgresApplicationRecorder, PostgresDatastore
+from eventsourcing.postgres import (
+    PostgresAggregateRecorder,
+    PostgresApplicationRecorder,
+    PostgresDatastore,
+    PostgresFactory,
+)
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Composed, Identifier
 
@@ -57,6 +62,19 @@ class FailFastPostgresRecorder(PostgresApplicationRecorder):
     select_events = _fail_fast(PostgresApplicationRecorder.select_events)
     select_notifications = _fail_fast(PostgresApplicationRecorder.select_notifications)
     max_notification_id = _fail_fast(PostgresApplicationRecorder.max_notification_id)
+
+
+class FailFastPostgresSnapshotRecorder(PostgresAggregateRecorder):
+    """The snapshot store, read before a certificate's events, fails as fast."""
+
+    insert_events = _fail_fast(PostgresAggregateRecorder.insert_events)
+    select_events = _fail_fast(PostgresAggregateRecorder.select_events)
+
+
+class FailFastPostgresFactory(PostgresFactory):
+    """The library's PostgreSQL factory, with a snapshot store that fails fast too."""
+
+    aggregate_recorder_class = FailFastPostgresSnapshotRecorder
 
 
 def _table(recorder: PostgresApplicationRecorder, name: str) -> Composed:

@@ -220,7 +220,7 @@ def test_surveillance_and_scope_change_need_a_certificate_in_force(client, issue
     )
 
 
-def test_renewal_must_extend_the_expiry_within_three_years(client, issue):
+def test_renewal_must_extend_the_expiry_within_three_years_of_the_current_one(client, issue):
     issue()
     assert_rejected(
         client,
@@ -231,15 +231,16 @@ def test_renewal_must_extend_the_expiry_within_three_years(client, issue):
     )
     assert_rejected(
         client,
-        "cycle-at-most-3-years",
+        "renewal-at-most-3-years-after-expiry",
         lambda: client.renew_certificate(
-            "cb-1", "Q-1", expiry_date=D("2029-11-02"), effective_date=D("2026-11-01")
+            "cb-1", "Q-1", expiry_date=D("2030-01-10"), effective_date=D("2026-11-01")
         ),
     )
+    # An early recertification chains on from the current expiry (17021-1 9.6.3.2.3).
     client.renew_certificate(
-        "cb-1", "Q-1", expiry_date=D("2029-12-01"), effective_date=D("2026-12-01")
+        "cb-1", "Q-1", expiry_date=D("2030-01-09"), effective_date=D("2026-11-01")
     )
-    assert status_on(client, "2029-06-01") == "VALID"
+    assert status_on(client, "2030-01-09") == "VALID"
 
 
 def test_an_expired_certificate_is_restored_within_six_months_with_a_gap(client, issue):

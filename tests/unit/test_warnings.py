@@ -40,3 +40,17 @@ def test_an_ended_or_expired_certificate_has_no_warnings():
     assert state().warnings_on(date(2027, 1, 10)) == []
     ended = state(ended=Status.WITHDRAWN, ended_on=date(2025, 1, 1))
     assert ended.warnings_on(date(2026, 12, 1)) == []
+
+
+def test_a_transition_deadline_before_the_expiry_is_warned_of_from_90_days_ahead():
+    deadline = state(standard_deadline=date(2025, 10, 31))
+    assert Warning.EXPIRING_SOON not in deadline.warnings_on(date(2025, 8, 1))
+    assert Warning.EXPIRING_SOON in deadline.warnings_on(date(2025, 8, 2))
+    assert deadline.status_on(date(2025, 10, 31)) is Status.VALID
+    assert deadline.status_on(date(2025, 11, 1)) is Status.EXPIRED
+
+
+def test_a_transition_deadline_after_the_expiry_changes_nothing():
+    later = state(standard_deadline=date(2028, 1, 1))
+    assert Warning.EXPIRING_SOON not in later.warnings_on(date(2026, 10, 10))
+    assert Warning.EXPIRING_SOON in later.warnings_on(date(2026, 10, 11))

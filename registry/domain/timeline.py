@@ -1,0 +1,213 @@
+"""A certificate's timeline: the changes in effect, in (effective date, version) order.
+
+The aggregate keeps each change in effect in a compact form, a dict of plain
+values that a snapshot stores and restores as it is::
+
+    {"kind": "Suspended", "version": 3, "effective_date": date(2025, 3, 1),
+     "reason": "major nonconformity", "review_by": None}
+
+that is the event's kind, version and effective date and the event's own
+fields, without who sent it or when it was recorded (the stored event keeps
+those). A retracted change leaves the timeline; a retraction is no change.
+
+Folding the changes in order gives the state on any day. ``Segments`` folds
+them once and keeps the state as of each day on which a change takes effect,
+so the state on a day is then found by bisection.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right, insort
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+from registry.domain.standards import StandardsCatalogue
+from registry.domain.status import CertificateState, Status
+from registry.errors import RuleViolationError
+
+Change = dict[str, Any]
+"""One change in effect: ``kind``, ``version``, ``effective_date`` and its own fields."""
+
+Check = Callable[[CertificateState, Change, date], None]
+"""Raises ``RuleViolationError`` if a change may not follow a state; gets the issue date."""
+
+
+def position(change: Change) -> tuple[date, int]:
+    """Where a change sits in the timeline: by effective date, then by version."""
+    return (change["effective_date"], change["version"])
+
+
+def with_change(changes: Sequence[Change], change: Change) -> list[Change]:
+    """A copy of ``changes`` with ``change`` inserted at its position."""
+    timeline = list(changes)
+    insort(timeline, change, key=position)
+    return timeline
+
+
+def issue_date(changes: Sequence[Change]) -> date:
+    """The effective date of the timeline's ``Issued`` change."""
+    issued: date = next(c["effective_date"] for c in changes if c["kind"] == "Issued")
+    return issued
+
+
+def check_timeline(
+    changes: Sequence[Change],
+    standards: StandardsCatalogue,
+    *,
+    check_from: tuple[date, int],
+    check: Check,
+    changed: str,
+) -> None:
+    """Fold ``changes`` in order and ``check`` each one at or after ``check_from``.
+
+    The change at ``check_from`` is the one being made (or the first one after
+    a retracted change); a breach by a later change is reported as the
+    consequence of ``changed``.
+    """
+    state = CertificateState()
+    issued_on = issue_date(changes)
+    for change in changes:
+        if position(change) >= check_from:
+            try:
+                check(state, change, issued_on)
+            except RuleViolationError as error:
+                if position(change) == check_from:
+                    raise
+                raise RuleViolationError(
+                    error.rule,
+                    f"{changed} would leave the later event v{change['version']} "
+                    f"{change['kind']} effective {change['effective_date']} in breach: "
+                    f"{error.detail}",
+                ) from None
+        evolve(state, change, standards)
+
+
+@dataclass(frozen=True)
+class Segments:
+    """The state as of each day on which a change takes effect, for look-up by day.
+
+    ``days`` are increasing; ``states[i]`` is the state from ``days[i]`` until
+    the day before ``days[i + 1]``. Before the first day (the issue date) the
+    certificate's data is what its issue said.
+    """
+
+    days: list[date]
+    states: list[CertificateState]
+    before_issue: CertificateState
+
+    @classmethod
+    def build(cls, changes: Sequence[Change], standards: StandardsCatalogue) -> Segments:
+        days: list[date] = []
+        states: list[CertificateState] = []
+        state = CertificateState()
+        for index, change in enumerate(changes):
+            evolve(state, change, standards)
+            day = change["effective_date"]
+            if index + 1 == len(changes) or changes[index + 1]["effective_date"] != day:
+                days.append(day)
+                states.append(replace(state))
+        before_issue = CertificateState()
+        evolve(before_issue, next(c for c in changes if c["kind"] == "Issued"), standards)
+        return cls(days, states, before_issue)
+
+    def state_on(self, day: date) -> CertificateState:
+        """The state the changes in effect on ``day`` leave (shared: do not change it)."""
+        index = bisect_right(self.days, day) - 1
+        return self.states[index] if index >= 0 else self.before_issue
+
+
+def evolve(state: CertificateState, change: Change, standards: StandardsCatalogue) -> None:
+    """Fold ``change`` into ``state``."""
+    _EVOLVE[change["kind"]](state, change, standards)
+
+
+Evolve = Callable[[CertificateState, Change, StandardsCatalogue], None]
+
+
+def _issued(state: CertificateState, change: Change, standards: StandardsCatalogue) -> None:
+    state.certification_body_id = change["certification_body_id"]
+    state.certificate_number = change["certificate_number"]
+    state.organization_name = change["organization_name"]
+    state.organization_country = change["organization_country"]
+    state.organization_address = change["organization_address"]
+    state.sites = list(change["sites"])
+    state.standard = change["standard"]
+    state.standard_deadline = standards.deadline_of(change["standard"])
+    state.scope = change["scope"]
+    state.sector_codes = list(change["sector_codes"])
+    state.original_issue_date = change["effective_date"]
+    state.cycle_effective_date = change["effective_date"]
+    state.last_audit_date = change["effective_date"]
+    state.expiry_date = change["expiry_date"]
+    replaced = (change["replaces_certification_body_id"], change["replaces_certificate_number"])
+    state.replaces = replaced if replaced[1] else None
+
+
+def _surveillance_passed(
+    state: CertificateState, change: Change, standards: StandardsCatalogue
+) -> None:
+    state.last_audit_date = change["effective_date"]
+
+
+def _scope_changed(state: CertificateState, change: Change, standards: StandardsCatalogue) -> None:
+    state.scope = change["scope"]
+    state.sites = list(change["sites"])
+    state.sector_codes = list(change["sector_codes"])
+
+
+def _suspended(state: CertificateState, change: Change, standards: StandardsCatalogue) -> None:
+    state.suspended_since = change["effective_date"]
+    state.suspension_reason = change["reason"]
+    state.suspension_review_by = change["review_by"]
+
+
+def _reinstated(state: CertificateState, change: Change, standards: StandardsCatalogue) -> None:
+    state.suspended_since = None
+    state.suspension_reason = ""
+    state.suspension_review_by = None
+
+
+def _ended(status: Status) -> Evolve:
+    def end(state: CertificateState, change: Change, standards: StandardsCatalogue) -> None:
+        state.ended = status
+        state.ended_on = change["effective_date"]
+        state.end_reason = change.get("reason", "")
+
+    return end
+
+
+def _renewed(state: CertificateState, change: Change, standards: StandardsCatalogue) -> None:
+    state.expiry_date = change["expiry_date"]
+    state.cycle_effective_date = change["effective_date"]
+    state.last_audit_date = change["effective_date"]
+
+
+def _transferred_out(
+    state: CertificateState, change: Change, standards: StandardsCatalogue
+) -> None:
+    _ended(Status.TRANSFERRED)(state, change, standards)
+    state.transferred_to = (change["to_certification_body_id"], change["to_certificate_number"])
+
+
+def _holder_details_changed(
+    state: CertificateState, change: Change, standards: StandardsCatalogue
+) -> None:
+    state.organization_name = change["organization_name"] or state.organization_name
+    state.organization_country = change["organization_country"] or state.organization_country
+    state.organization_address = change["organization_address"] or state.organization_address
+
+
+_EVOLVE: dict[str, Evolve] = {
+    "Issued": _issued,
+    "SurveillancePassed": _surveillance_passed,
+    "ScopeChanged": _scope_changed,
+    "Suspended": _suspended,
+    "Reinstated": _reinstated,
+    "Withdrawn": _ended(Status.WITHDRAWN),
+    "Cancelled": _ended(Status.CANCELLED),
+    "Renewed": _renewed,
+    "TransferredOut": _transferred_out,
+    "HolderDetailsChanged": _holder_details_changed,
+}
