@@ -9,14 +9,13 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
 
-import grpc
 import pytest
 from pg_instance import PostgresInstance, schema_dsn
 
 from registry import config
 from registry.application.registry import Registry
 from registry.client import RegistryClient
-from registry.server.app import create_server
+from registry.server.app import BackgroundServer
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 LAUNCHER = Path(__file__).with_name("registry_launcher.py")
@@ -96,20 +95,19 @@ class RunningServer:
     """A registry server on a free loopback port, with a client connected to it."""
 
     app: Registry
-    server: grpc.Server
+    server: BackgroundServer
     port: int
     client: RegistryClient
 
     @classmethod
     def start(cls, app: Registry) -> RunningServer:
-        server, port, _ = create_server(app, "127.0.0.1:0")
-        server.start()
-        client = RegistryClient(f"127.0.0.1:{port}", timeout=10, retries=2)
-        return cls(app, server, port, client)
+        server = BackgroundServer(app).start()
+        client = RegistryClient(f"127.0.0.1:{server.port}", timeout=10, retries=2)
+        return cls(app, server, server.port, client)
 
     def stop(self) -> None:
         self.client.close()
-        self.server.stop(None).wait()
+        self.server.stop()
         self.app.close()
 
 

@@ -38,7 +38,11 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument("--port", type=int, default=50051, help="port to listen on (0: any free)")
     parser.add_argument(
-        "--threads", type=int, default=8, help="RPC worker threads per process (default 8)"
+        "--threads",
+        type=int,
+        default=8,
+        help="threads per process running calls' work against the store (default 8); "
+        "connections and streams need none",
     )
     parser.add_argument(
         "--workers",
@@ -70,7 +74,7 @@ def run(args: argparse.Namespace) -> int:
     serve(
         app,
         f"{args.host}:{args.port}",
-        max_workers=args.threads,
+        threads=args.threads,
         reuse_port=args.reuse_port,
     )
     return 0

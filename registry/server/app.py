@@ -1,83 +1,241 @@
-"""create_server() for tests and embedding; serve() for the command line."""
+"""The asynchronous gRPC server: create_server() for embedding, serve() for the command line.
+
+The server runs on one asyncio event loop (``grpc.aio``): connections, streams
+and slow readers cost no thread. Each call's work (the registry's use cases,
+which talk to the store synchronously) runs in a bounded pool of worker
+threads, so a client that stops reading holds no thread while its answer waits
+to be sent.
+
+Handlers are built from the service's descriptor: each request is parsed by our
+own deserializer, so a malformed message is answered INVALID_ARGUMENT in one log
+line rather than a traceback from inside grpc.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import signal
 import threading
-from concurrent import futures
-from types import FrameType
+from collections.abc import Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from typing import Any
 
 import grpc
+from google.protobuf import message as protobuf_message
+from google.protobuf import message_factory
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from registry.application.registry import Registry
 from registry.server.certificates import CertificateServicer
+from registry.server.errors import FAULTS, Refusal, StoreFaults
 from registry.v1 import certificate_service_pb2 as pb
-from registry.v1 import certificate_service_pb2_grpc as pb_grpc
 
 log = logging.getLogger(__name__)
 
+CERTIFICATE_SERVICE = pb.DESCRIPTOR.services_by_name["CertificateService"]
 SERVICE_NAMES = (
-    pb.DESCRIPTOR.services_by_name["CertificateService"].full_name,
+    CERTIFICATE_SERVICE.full_name,
     health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
     reflection.SERVICE_NAME,
 )
+DEFAULT_THREADS = 8
+
+
+@dataclass(frozen=True)
+class Malformed:
+    """A request whose bytes are not a valid message of the method's input type."""
+
+    type_name: str
+
+
+def _parse(request_class: type[protobuf_message.Message]) -> Callable[[bytes], Any]:
+    def parse(data: bytes) -> Any:
+        try:
+            return request_class.FromString(data)
+        except protobuf_message.DecodeError:
+            return Malformed(request_class.DESCRIPTOR.full_name)
+
+    return parse
+
+
+def _serialize(response: protobuf_message.Message) -> bytes:
+    return response.SerializeToString()
+
+
+def _unary(
+    name: str,
+    call: Callable[[Any, Any], Any],
+    executor: ThreadPoolExecutor,
+    faults: StoreFaults,
+) -> Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]:
+    """An async handler that runs ``call`` in the worker pool and answers refusals."""
+
+    async def handle(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+        if isinstance(request, Malformed):
+            log.info("%s refused: INVALID_ARGUMENT: malformed %s", name, request.type_name)
+            await context.abort(
+                grpc.StatusCode.INVALID_ARGUMENT,
+                f"the request is not a valid {request.type_name} message",
+            )
+        loop = asyncio.get_running_loop()
+        try:
+            response = await loop.run_in_executor(executor, call, request, None)
+        except Refusal as refusal:
+            await context.abort(refusal.code, refusal.message)
+        faults.succeeded()
+        return response
+
+    return handle
+
+
+def certificate_handlers(
+    servicer: CertificateServicer, executor: ThreadPoolExecutor, faults: StoreFaults
+) -> grpc.GenericRpcHandler:
+    handlers = {}
+    for method in CERTIFICATE_SERVICE.methods:
+        request_class = message_factory.GetMessageClass(method.input_type)
+        handlers[method.name] = grpc.unary_unary_rpc_method_handler(
+            _unary(method.name, getattr(servicer, method.name), executor, faults),
+            request_deserializer=_parse(request_class),
+            response_serializer=_serialize,
+        )
+    return grpc.method_handlers_generic_handler(CERTIFICATE_SERVICE.full_name, handlers)
+
+
+@dataclass
+class Server:
+    """A bound, not yet started, asynchronous server and what it serves with."""
+
+    grpc_server: grpc.aio.Server
+    port: int
+    health: health.aio.HealthServicer
+    executor: ThreadPoolExecutor
+
+    async def start(self) -> None:
+        await self.grpc_server.start()
+        for name in ("", CERTIFICATE_SERVICE.full_name):
+            await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+
+    async def stop(self, grace: float | None) -> None:
+        """Refuse new calls, let calls in flight finish within ``grace`` seconds."""
+        await self.health.enter_graceful_shutdown()
+        await self.grpc_server.stop(grace)
+        self.executor.shutdown(wait=True)
 
 
 def create_server(
     app: Registry,
     address: str = "127.0.0.1:0",
     *,
-    max_workers: int = 16,
+    threads: int = DEFAULT_THREADS,
     reuse_port: bool = False,
-) -> tuple[grpc.Server, int, health.HealthServicer]:
-    """A server with the registry, health checking and reflection; bound, not started."""
-    server = grpc.server(
-        futures.ThreadPoolExecutor(max_workers=max_workers, thread_name_prefix="rpc"),
-        options=[("grpc.so_reuseport", 1 if reuse_port else 0)],
+) -> Server:
+    """A server with the registry, health checking and reflection; bound, not started.
+
+    Call it with an event loop running (``grpc.aio`` binds to the current loop).
+    """
+    executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="rpc")
+    grpc_server = grpc.aio.server(options=[("grpc.so_reuseport", 1 if reuse_port else 0)])
+    grpc_server.add_generic_rpc_handlers(
+        [certificate_handlers(CertificateServicer(app), executor, FAULTS)]
     )
-    pb_grpc.add_CertificateServiceServicer_to_server(CertificateServicer(app), server)
-    health_servicer = health.HealthServicer()
-    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, server)
-    reflection.enable_server_reflection(SERVICE_NAMES, server)
-    port = server.add_insecure_port(address)
+    health_servicer = health.aio.HealthServicer()
+    health_pb2_grpc.add_HealthServicer_to_server(health_servicer, grpc_server)
+    reflection.enable_server_reflection(SERVICE_NAMES, grpc_server)
+    port = grpc_server.add_insecure_port(address)
     if port == 0:
         raise OSError(f"cannot listen on {address}")
-    for name in ("", SERVICE_NAMES[0]):
-        health_servicer.set(name, health_pb2.HealthCheckResponse.SERVING)
-    return server, port, health_servicer
+    return Server(grpc_server, port, health_servicer, executor)
+
+
+@dataclass
+class BackgroundServer:
+    """A server on an event loop of its own thread: for tests and for embedding in
+    synchronous programs. ``start()`` returns once it listens; ``stop()`` once it stopped."""
+
+    app: Registry
+    address: str = "127.0.0.1:0"
+    threads: int = DEFAULT_THREADS
+    port: int = 0
+    _loop: asyncio.AbstractEventLoop = field(default_factory=asyncio.new_event_loop)
+    _thread: threading.Thread | None = None
+    _server: Server | None = None
+
+    def start(self) -> BackgroundServer:
+        ready = threading.Event()
+        failure: list[BaseException] = []
+
+        async def begin() -> None:
+            try:
+                self._server = create_server(self.app, self.address, threads=self.threads)
+                await self._server.start()
+                self.port = self._server.port
+            except BaseException as error:
+                failure.append(error)
+            finally:
+                ready.set()
+
+        def run() -> None:
+            asyncio.set_event_loop(self._loop)
+            self._loop.create_task(begin())
+            self._loop.run_forever()
+
+        self._thread = threading.Thread(target=run, name="grpc-aio", daemon=True)
+        self._thread.start()
+        ready.wait()
+        if failure:
+            self._halt()
+            raise failure[0]
+        return self
+
+    def stop(self, grace: float | None = None) -> None:
+        if self._server is not None:
+            asyncio.run_coroutine_threadsafe(self._server.stop(grace), self._loop).result()
+            self._server = None
+        self._halt()
+
+    def _halt(self) -> None:
+        if self._thread is not None:
+            self._loop.call_soon_threadsafe(self._loop.stop)
+            self._thread.join()
+            self._thread = None
+            self._loop.close()
 
 
 def serve(
     app: Registry,
     address: str,
     *,
-    max_workers: int = 16,
+    threads: int = DEFAULT_THREADS,
     reuse_port: bool = False,
     grace: float = 5.0,
 ) -> None:
     """Serve until SIGTERM or SIGINT, then finish in-flight calls and close the store."""
-    server, port, health_servicer = create_server(
-        app, address, max_workers=max_workers, reuse_port=reuse_port
-    )
-    stopping = threading.Event()
+    asyncio.run(_serve(app, address, threads=threads, reuse_port=reuse_port, grace=grace))
 
-    def on_signal(signum: int, frame: FrameType | None) -> None:
-        log.info("received %s, shutting down", signal.Signals(signum).name)
-        stopping.set()
 
-    previous = {sig: signal.signal(sig, on_signal) for sig in (signal.SIGTERM, signal.SIGINT)}
-    server.start()
+async def _serve(
+    app: Registry, address: str, *, threads: int, reuse_port: bool, grace: float
+) -> None:
+    server = create_server(app, address, threads=threads, reuse_port=reuse_port)
+    stopping = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(sig, _on_signal, sig, stopping)
+    await server.start()
     host = address.rsplit(":", 1)[0]
-    print(f"registry listening on {host}:{port}", flush=True)
+    print(f"registry listening on {host}:{server.port}", flush=True)
     try:
-        stopping.wait()
+        await stopping.wait()
     finally:
-        health_servicer.enter_graceful_shutdown()
-        server.stop(grace).wait()
+        await server.stop(grace)
         app.close()
-        for sig, handler in previous.items():
-            signal.signal(sig, handler)
         print("registry stopped", flush=True)
+
+
+def _on_signal(sig: signal.Signals, stopping: asyncio.Event) -> None:
+    log.info("received %s, shutting down", sig.name)
+    stopping.set()

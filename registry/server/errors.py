@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -62,26 +63,69 @@ def one_line(message: str) -> str:
     return "".join(c if c.isprintable() else c.encode("unicode_escape").decode() for c in message)
 
 
-def translate_errors(handler: Handler) -> Handler:
-    """Answer registry errors with their status code; anything else is INTERNAL, logged.
+class Refusal(Exception):
+    """A call's answer when it is not a response: a status code and a bounded message."""
 
-    A refused request is logged in one line, without a traceback; an unexpected error with
-    its traceback. The message a client gets is at most ``MAX_MESSAGE_BYTES`` long.
+    def __init__(self, code: grpc.StatusCode, message: str) -> None:
+        super().__init__(f"{code.name}: {message}")
+        self.code = code
+        self.message = message
+
+
+class StoreFaults:
+    """Logs a storage fault (disk full, database unreachable) once when it begins and once
+    when it ends, not once per failing call: a long outage is two lines, not thousands."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._failed = 0
+
+    def failed(self, where: str, error: BaseException) -> None:
+        with self._lock:
+            self._failed += 1
+            first = self._failed == 1
+        if first:
+            log.error("event store unavailable (first seen in %s): %s", where, one_line(str(error)))
+
+    def succeeded(self) -> None:
+        if not self._failed:  # the common case: no lock taken
+            return
+        with self._lock:
+            failed, self._failed = self._failed, 0
+        if failed:
+            log.warning("event store available again, after %d refused call(s)", failed)
+
+
+FAULTS = StoreFaults()
+
+
+def translate_errors(handler: Handler) -> Handler:
+    """Turn what ``handler`` raises into a :class:`Refusal` with its status code.
+
+    A refused request is logged in one line, without a traceback; an unavailable store
+    once when the outage begins (see :class:`StoreFaults`); an unexpected error with its
+    traceback, answered INTERNAL with a generic message. A client's message is at most
+    ``MAX_MESSAGE_BYTES`` long.
     """
 
     @functools.wraps(handler)
-    def wrapper(self: Any, request: Any, context: grpc.ServicerContext) -> Any:
+    def wrapper(self: Any, request: Any, context: Any) -> Any:
         try:
             return handler(self, request, context)
+        except UnavailableError as error:
+            FAULTS.failed(handler.__name__, error)
+            raise Refusal(grpc.StatusCode.UNAVAILABLE, bounded(str(error))) from None
         except RegistryError as error:
             code, message = status_code_of(error), bounded(str(error))
             log.info("%s refused: %s: %s", handler.__name__, code.name, one_line(message))
-            context.abort(code, message)
-        except (OperationalError, InterfaceError):
-            log.warning("event store unavailable in %s", handler.__name__, exc_info=True)
-            context.abort(grpc.StatusCode.UNAVAILABLE, "the event store is unavailable; retry")
+            raise Refusal(code, message) from None
+        except (OperationalError, InterfaceError) as error:
+            FAULTS.failed(handler.__name__, error)
+            raise Refusal(
+                grpc.StatusCode.UNAVAILABLE, "the event store is unavailable; retry"
+            ) from None
         except Exception:
             log.exception("unexpected error in %s", handler.__name__)
-            context.abort(grpc.StatusCode.INTERNAL, "internal error")
+            raise Refusal(grpc.StatusCode.INTERNAL, "internal error") from None
 
     return wrapper  # type: ignore[return-value]

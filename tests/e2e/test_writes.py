@@ -167,17 +167,16 @@ def test_the_client_retries_an_unavailable_server_with_the_same_request(tmp_path
     caller.start()
     time.sleep(0.5)
     app = Registry(config.persistence_env(f"sqlite:///{tmp_path / 'r.db'}"))
-    from registry.server.app import create_server
+    from registry.server.app import BackgroundServer
 
-    server, _, _ = create_server(app, f"127.0.0.1:{port}")
-    server.start()
+    server = BackgroundServer(app, f"127.0.0.1:{port}").start()
     try:
         caller.join(timeout=30)
         assert answers == [1]
         assert len(client.get_certificate_history("cb-1", "late").events) == 1
     finally:
         client.close()
-        server.stop(None).wait()
+        server.stop()
         app.close()
 
 
