@@ -15,9 +15,3 @@ if [ ! -f "$stamp" ]; then
   touch "$stamp"
 fi
 export PATH="$root/.venv/bin:$PATH"
-# buf (proto lint) from the npm registry, pinned; the test run checks the protos with it.
-if [ ! -x .tools/node_modules/.bin/buf ]; then
-  mkdir -p .tools
-  npm install --prefix .tools --no-save --no-audit --no-fund --silent @bufbuild/buf@1.75.0
-fi
-export PATH="$root/.tools/node_modules/.bin:$PATH"

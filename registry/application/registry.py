@@ -26,6 +26,7 @@ from eventsourcing.persistence import (
 from eventsourcing.utils import Environment
 
 from registry.application import inputs
+from registry.application.cache import CertificateCache
 from registry.application.committer import (
     GroupCommitter,
     PendingRequest,
@@ -99,6 +100,7 @@ class Registry(Application[UUID]):
         self.standards = standards or StandardsCatalogue.load(self.env.get("STANDARDS_FILE"))
         self._clock = clock
         self._committer = GroupCommitter(self)
+        self._cache = CertificateCache()
         self.schema_version = self._check_schema()
 
     def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
@@ -434,16 +436,14 @@ class Registry(Application[UUID]):
         if cut is None:
             return None
         try:
-            latest = self._get(cert_id)
-        except NotFoundError:
-            return None
-        if latest.modified_on <= cut.recorded_at:
-            return latest
-        try:
             version = self.store.version_at(cert_id, cut.position)
             if version == 0:
                 return None
-            certificate: Certificate = self.repository.get(cert_id, version=version)
+            certificate = self._cache.get(cert_id, version)
+            if certificate is None:
+                certificate = self.repository.get(cert_id, version=version)
+                assert isinstance(certificate, Certificate)
+                self._cache.put(certificate)
         except OperationalError as error:
             raise UnavailableError(f"the event store is unavailable: {error}") from None
         return certificate

@@ -9,6 +9,7 @@ import socket
 import subprocess
 import sys
 import time
+from pathlib import Path
 from types import FrameType
 from typing import TYPE_CHECKING
 
@@ -56,6 +57,13 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         default=None,
         help=f"PostgreSQL connections per process (default {config.DEFAULT_POOL_SIZE})",
     )
+    parser.add_argument(
+        "--standards-file",
+        type=Path,
+        default=None,
+        help="a catalogue of standards in the format of the shipped standards.json "
+        "(default: the shipped catalogue)",
+    )
     parser.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
     parser.set_defaults(run=run)
 
@@ -63,6 +71,10 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     env = config.persistence_env(args.db, pool_size=args.pool_size)
+    if args.standards_file is not None:
+        if not args.standards_file.is_file():
+            raise InvalidInputError(f"--standards-file: no such file {args.standards_file}")
+        env["STANDARDS_FILE"] = str(args.standards_file.resolve())
     if args.workers > 1:
         if args.db == "memory:":
             raise InvalidInputError("--workers needs a shared store: sqlite:/// or postgresql://")
@@ -121,6 +133,8 @@ def supervise(args: argparse.Namespace, env: dict[str, str]) -> int:
     ]
     if args.pool_size:
         command += ["--pool-size", str(args.pool_size)]
+    if args.standards_file is not None:
+        command += ["--standards-file", str(args.standards_file)]
     stopping = False
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

@@ -1,7 +1,7 @@
 """The catalogue of management-system standards and their editions (SPEC 2.3).
 
-Shipped as ``standards.json`` beside this module; a deployment may point
-``REGISTRY_STANDARDS_FILE`` at its own copy of the same format to update it.
+Shipped as ``standards.json`` beside this module; a deployment may serve with
+``registry serve --standards-file PATH``, its own copy of the same format.
 """
 
 from __future__ import annotations

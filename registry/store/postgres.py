@@ -190,12 +190,13 @@ class PostgresOrderedRecorder(FailFastPostgresRecorder):
     def version_at(self, originator_id: UUID, position: int) -> int:
         rows = self._select(
             SQL(
-                "SELECT MAX(originator_version) AS v FROM {} "
-                "WHERE originator_id = %s AND notification_id <= %s"
+                "SELECT originator_version AS v FROM {} "
+                "WHERE originator_id = %s AND notification_id <= %s "
+                "ORDER BY originator_version DESC LIMIT 1"
             ).format(self.events),
             (originator_id, position),
         )
-        return int(rows[0]["v"] or 0)
+        return int(rows[0]["v"]) if rows else 0
 
     @retry((InterfaceError, OperationalError), max_attempts=ATTEMPTS, wait=WAIT)
     def select_positioned(

@@ -131,11 +131,13 @@ class SQLiteOrderedRecorder(SQLiteApplicationRecorder):
     def version_at(self, originator_id: UUID, position: int) -> int:
         with self.datastore.transaction(commit=False) as cursor:
             cursor.execute(
-                f"SELECT MAX(originator_version) FROM {self.events_table_name} "
-                "WHERE originator_id = ? AND rowid <= ?",
+                # Newest first along the primary key: the latest cut stops at once.
+                f"SELECT originator_version FROM {self.events_table_name} "
+                "WHERE originator_id = ? AND rowid <= ? ORDER BY originator_version DESC LIMIT 1",
                 (originator_id.hex, position),
             )
-            return int(cursor.fetchone()[0] or 0)
+            row = cursor.fetchone()
+            return int(row[0]) if row else 0
 
     def select_positioned(
         self, originator_id: UUID, *, gt: int, lte: int | None, limit: int

@@ -63,6 +63,12 @@ def test_during_a_database_outage_clients_get_unavailable_and_the_server_recover
                 assert time.monotonic() < deadline, "the server did not recover"
                 time.sleep(0.5)
         assert answer.version == 2
+        # The outage is told in the log once when it begins and once when it ends, however
+        # many calls failed meanwhile, and without tracebacks.
+        log = (tmp_path / "server.log").read_text()
+        assert log.count("event store unavailable (first seen") == 1, log
+        assert log.count("event store available again") == 1, log
+        assert "Traceback" not in log, log
         events = client.get_certificate_history("cb-1", "Q-1").events
         assert [e.type for e in events] == [
             pb.CERTIFICATE_EVENT_TYPE_ISSUED,
