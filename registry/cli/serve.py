@@ -41,8 +41,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     parser.add_argument(
         "--threads",
         type=int,
-        default=8,
-        help="threads per process running calls' work against the store (default 8); "
+        default=config.DEFAULT_THREADS,
+        help="threads per process running calls' work against the store "
+        f"(default {config.DEFAULT_THREADS}; more for a PostgreSQL far away); "
         "connections and streams need none",
     )
     parser.add_argument(

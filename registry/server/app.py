@@ -29,6 +29,7 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from registry.application.registry import Registry
+from registry.config import DEFAULT_THREADS
 from registry.server.certificates import CertificateServicer
 from registry.server.errors import FAULTS, Refusal, StoreFaults
 from registry.v1 import certificate_service_pb2 as pb
@@ -41,7 +42,6 @@ SERVICE_NAMES = (
     health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
     reflection.SERVICE_NAME,
 )
-DEFAULT_THREADS = 8
 
 
 @dataclass(frozen=True)
