@@ -47,7 +47,7 @@ from registry.application.views import (
     WriteMeta,
     WriteResult,
 )
-from registry.domain.certificate import Certificate, certificate_id
+from registry.domain.certificate import Certificate, certificate_id, transfer
 from registry.domain.standards import StandardsCatalogue
 from registry.domain.status import CertificateState, Status
 from registry.errors import (
@@ -231,32 +231,15 @@ class Registry(Application[UUID]):
         scope: str,
         sector_codes: list[str],
         expiry_date: date | None,
-        replaces: CertificateRef | None = None,
     ) -> WriteResult:
+        """Grant a certificate (a takeover from another CB is ``transfer_certificate``)."""
         ref = inputs.ref(ref)
-        replaces = inputs.ref(replaces, "replaces") if replaces is not None else None
-        fields: dict[str, Any] = {
-            "certification_body_id": ref.certification_body_id,
-            "certificate_number": ref.certificate_number,
-            "organization_name": inputs.organization_name(organization.name),
-            "organization_country": inputs.country(organization.country),
-            "organization_address": inputs.address(organization.address),
-            "sites": inputs.sites(sites),
-            "standard": self.standards.get(inputs.standard(standard)).designation,
-            "scope": inputs.scope(scope),
-            "sector_codes": inputs.codes(sector_codes),
-            "expiry_date": inputs.required(expiry_date, "expiry_date"),
-            "replaces_certification_body_id": replaces.certification_body_id if replaces else "",
-            "replaces_certificate_number": replaces.certificate_number if replaces else "",
-        }
-        if replaces == ref:
-            raise InvalidInputError("a certificate cannot replace itself")
+        fields = self._issue_fields(
+            ref, organization, sites, standard, scope, sector_codes, expiry_date
+        )
 
         def issue(_: list[Certificate | None], context: dict[str, Any]) -> list[Certificate]:
-            if replaces is not None:  # the old two-step transfer, until one command does it
-                return [Certificate._issue(**context, **fields)]
-            plain = {k: v for k, v in fields.items() if not k.startswith("replaces_")}
-            return [Certificate.issue(**context, **plain)]
+            return [Certificate.issue(**context, **fields)]
 
         return self._write("issue", (ref,), meta, fields, issue, creates=True)
 
@@ -305,27 +288,42 @@ class Registry(Application[UUID]):
         return self._change("renew", ref, meta, fields)
 
     def transfer_certificate(
-        self, ref: CertificateRef, meta: WriteMeta, *, to: CertificateRef
+        self,
+        ref: CertificateRef,
+        meta: WriteMeta,
+        *,
+        from_certificate: CertificateRef,
+        organization: Organization,
+        sites: list[Site],
+        standard: str,
+        scope: str,
+        sector_codes: list[str],
+        expiry_date: date | None,
     ) -> WriteResult:
-        to = inputs.ref(to, "to_certificate")
-        if to == inputs.ref(ref):
-            raise InvalidInputError("a certificate cannot be transferred to itself")
-        fields: dict[str, Any] = {
-            "to_certification_body_id": to.certification_body_id,
-            "to_certificate_number": to.certificate_number,
-        }
+        """IAF MD 2, for the receiving CB: issue ``ref``, the new certificate, in place of
+        ``from_certificate``, another CB's, from the transfer date (``meta.effective_date``).
 
-        def transfer_out(
+        The new certificate's ``Issued`` (naming the replaced one) and the replaced
+        certificate's ``TransferredOut`` (naming the new one) are saved in one transaction,
+        or neither is. The answer is the new certificate's version (1) and, in
+        ``from_version``, the replaced certificate's.
+        """
+        ref = inputs.ref(ref)
+        replaced = inputs.ref(from_certificate, "from_certificate")
+        if replaced == ref:
+            raise InvalidInputError("from_certificate: a certificate cannot replace itself")
+        fields = self._issue_fields(
+            ref, organization, sites, standard, scope, sector_codes, expiry_date
+        )
+
+        def take_over(
             certificates: list[Certificate | None], context: dict[str, Any]
         ) -> list[Certificate]:
-            (certificate,) = certificates
-            assert certificate is not None  # the old two-step transfer, until one command does it
-            certificate._transfer_out(**context, **fields)
-            return [certificate]
+            _, old = certificates
+            assert old is not None  # load_for_write found it
+            return [transfer(old, **context, **fields), old]
 
-        return self._write(
-            "transfer_out", (inputs.ref(ref),), meta, fields, transfer_out, creates=False
-        )
+        return self._write("transfer", (ref, replaced), meta, fields, take_over, creates=True)
 
     def change_holder_details(
         self, ref: CertificateRef, meta: WriteMeta, *, organization: Organization
@@ -348,6 +346,30 @@ class Registry(Application[UUID]):
             raise InvalidInputError(f"event version must be 1 or more, got {version}")
         fields = {"retracted_version": version, "reason": inputs.reason(reason)}
         return self._change("retract", ref, meta, fields)
+
+    def _issue_fields(
+        self,
+        ref: CertificateRef,
+        organization: Organization,
+        sites: list[Site],
+        standard: str,
+        scope: str,
+        sector_codes: list[str],
+        expiry_date: date | None,
+    ) -> dict[str, Any]:
+        """The checked fields of a new certificate, issued or taken over."""
+        return {
+            "certification_body_id": ref.certification_body_id,
+            "certificate_number": ref.certificate_number,
+            "organization_name": inputs.organization_name(organization.name),
+            "organization_country": inputs.country(organization.country),
+            "organization_address": inputs.address(organization.address),
+            "sites": inputs.sites(sites),
+            "standard": self.standards.get(inputs.standard(standard)).designation,
+            "scope": inputs.scope(scope),
+            "sector_codes": inputs.codes(sector_codes),
+            "expiry_date": inputs.required(expiry_date, "expiry_date"),
+        }
 
     # Queries
 
