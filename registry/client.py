@@ -144,7 +144,6 @@ class RegistryClient:
         expiry_date: date,
         sites: Sequence[pb.Site] = (),
         sector_codes: Iterable[str] = (),
-        replaces: pb.CertificateRef | None = None,
         effective_date: date | None = None,
         request_id: str | None = None,
         expected_version: int | None = None,
@@ -163,7 +162,6 @@ class RegistryClient:
             scope=scope,
             sector_codes=list(sector_codes),
             expiry_date=pb_date(expiry_date),
-            replaces=replaces,
         )
 
     def record_surveillance(
@@ -320,12 +318,20 @@ class RegistryClient:
         certification_body_id: str,
         certificate_number: str,
         *,
-        to_certification_body_id: str,
-        to_certificate_number: str,
+        from_certification_body_id: str,
+        from_certificate_number: str,
+        organization: pb.Organization,
+        standard: str,
+        scope: str,
+        expiry_date: date,
+        sites: Sequence[pb.Site] = (),
+        sector_codes: Iterable[str] = (),
         effective_date: date | None = None,
         request_id: str | None = None,
         expected_version: int | None = None,
     ) -> pb.TransferCertificateResponse:
+        """Issue the receiving CB's new certificate in place of another CB's (IAF MD 2):
+        ``effective_date`` is the transfer date; both certificates change, or neither."""
         return self._write(
             self.stub.TransferCertificate,
             pb.TransferCertificateRequest,
@@ -334,7 +340,13 @@ class RegistryClient:
             effective_date=effective_date,
             request_id=request_id,
             expected_version=expected_version,
-            to_certificate=ref(to_certification_body_id, to_certificate_number),
+            from_certificate=ref(from_certification_body_id, from_certificate_number),
+            organization=organization,
+            sites=list(sites),
+            standard=standard,
+            scope=scope,
+            sector_codes=list(sector_codes),
+            expiry_date=pb_date(expiry_date),
         )
 
     def change_holder_details(

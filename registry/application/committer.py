@@ -2,12 +2,14 @@
 
 A durable commit costs far more than the work around it, so one thread takes
 every write waiting in the queue (a lone write is taken at once, never held
-back for company), checks each against its own certificate's rules in arrival
-order, and saves all that passed in one transaction. A rule violation answers
-only its own caller. If the joint save meets a conflict (another process wrote
-one of the certificates, or a retry of a request raced its first attempt),
-the batch is redone one write at a time, so one conflict never fails the
-others. Each caller is answered only after its event is durable.
+back for company), checks each against its own certificates' rules in arrival
+order, and saves all that passed in one transaction. A write changes one
+certificate, or two: a transfer issues the new certificate and ends the one it
+replaces, and both changes are saved together or not at all. A rule violation
+answers only its own caller. If the joint save meets a conflict (another
+process wrote one of the certificates, or a retry of a request raced its first
+attempt), the batch is redone one write at a time, so one conflict never fails
+the others. Each caller is answered only after its events are durable.
 
 The committer knows the application only through :class:`Writer`: it loads,
 looks up first answers and saves through it, and never imports it.
@@ -23,13 +25,13 @@ from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 from uuid import UUID
 
 from eventsourcing.persistence import IntegrityError, OperationalError
 
 from registry.application.views import CertificateRef, WriteMeta, WriteResult
-from registry.domain.certificate import Certificate
+from registry.domain.certificate import Certificate, certificate_id
 from registry.domain.standards import StandardsCatalogue
 from registry.errors import (
     AlreadyExistsError,
@@ -44,7 +46,9 @@ MAX_BATCH = 200
 MAX_ATTEMPTS = 5
 KNOWN_VERSIONS = 100_000
 
-Command = Callable[[Certificate | None, dict[str, Any]], Certificate]
+Command = Callable[[list[Certificate | None], dict[str, Any]], list[Certificate]]
+"""Given the request's certificates (as ``refs``; None for one not issued yet) and the
+context of the change, the changed certificates, in the same order."""
 
 
 @dataclass(frozen=True)
@@ -60,17 +64,35 @@ class PendingRequest:
 
 @dataclass
 class WriteRequest:
-    """One write on its way to the store, and where its answer goes."""
+    """One write on its way to the store, and where its answer goes.
 
-    cert_id: UUID
-    ref: CertificateRef
+    ``refs`` names the certificates it changes: first the one it answers for (which
+    ``creates`` and ``expected_version`` are about), then, for a transfer, the one
+    it replaces.
+    """
+
+    refs: tuple[CertificateRef, ...]
     meta: WriteMeta
     request_id: str
     fingerprint: str
     command: Command
     creates: bool
-    loaded: Certificate | None
+    loaded: list[Certificate | None] = field(default_factory=list)
     answer: Future[WriteResult] = field(default_factory=Future)
+    ids: tuple[UUID, ...] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.ids = tuple(
+            certificate_id(ref.certification_body_id, ref.certificate_number) for ref in self.refs
+        )
+
+    @property
+    def ref(self) -> CertificateRef:
+        return self.refs[0]
+
+    @property
+    def cert_id(self) -> UUID:
+        return self.ids[0]
 
     @property
     def principal(self) -> str:
@@ -84,8 +106,9 @@ class Writer(Protocol):
 
     def now(self) -> datetime: ...
 
-    def load_for_write(self, request: WriteRequest) -> Certificate | None:
-        """The certificate as stored now; refuses what cannot be written (exists, conflict)."""
+    def load_for_write(self, request: WriteRequest) -> list[Certificate | None]:
+        """The request's certificates as stored now, in the order of ``refs`` (None for the
+        one it creates); refuses what cannot be written (exists, not found)."""
 
     def first_result(self, request: WriteRequest) -> WriteResult | None:
         """The answer already given to this request, if it was made before."""
@@ -102,14 +125,29 @@ def already_exists(ref: CertificateRef) -> AlreadyExistsError:
     )
 
 
+def check_expected(request: WriteRequest, certificate: Certificate | None) -> None:
+    """Refuse ``request`` unless its certificate is at the version it expects."""
+    version = certificate.version if certificate is not None else 0
+    expected = request.meta.expected_version
+    if expected is not None and expected != version:
+        raise ConflictError(f"expected version {expected}, the certificate is at version {version}")
+
+
 @dataclass
 class _Accepted:
+    """A request that passed its checks, and its events: one per certificate it changes."""
+
     request: WriteRequest
-    event: Certificate.Event
+    events: list[Certificate.Event]
 
     def answer(self) -> None:
-        # The event's recorded time was assigned when it was saved, under the log's lock.
-        result = WriteResult(self.event.originator_version, self.event.timestamp)
+        # The events' recorded times were assigned when they were saved, under the log's lock.
+        first, *others = self.events
+        result = WriteResult(
+            first.originator_version,
+            first.timestamp,
+            from_version=others[0].originator_version if others else None,
+        )
         self.request.answer.set_result(result)
 
 
@@ -181,13 +219,15 @@ class GroupCommitter:
                 later.append(request)  # a retry racing its first attempt: answer it after
                 continue
             try:
-                certificate = self._current(request, staged)
-                certificate, event = self._apply(request, certificate, now)
+                # A command records nothing unless every rule holds (the domain checks
+                # before it records), so a refused one leaves the staged certificates as
+                # they were.
+                changed = self._apply(request, self._current(request, staged), now)
             except RegistryError as error:
                 self._refuse(request, error)
                 continue
-            staged[request.cert_id] = certificate
-            accepted.append(_Accepted(request, event))
+            staged.update((certificate.id, certificate) for certificate in changed)
+            accepted.append(_Accepted(request, _events(changed)))
             keys.add(key)
         if accepted:
             try:
@@ -229,23 +269,25 @@ class GroupCommitter:
                 if first is not None:
                     request.answer.set_result(first)
                     return
-                certificate = self.writer.load_for_write(request)
-                certificate, event = self._apply(request, certificate, self.writer.now())
-                accepted = _Accepted(request, event)
+                certificates = self.writer.load_for_write(request)
+                check_expected(request, certificates[0])
+                changed = self._apply(request, certificates, self.writer.now())
+                accepted = _Accepted(request, _events(changed))
                 try:
-                    self.writer.save_changes([certificate], [_pending(accepted)])
+                    self.writer.save_changes(changed, [_pending(accepted)])
                 except IntegrityError:
                     # Lost a race. The next round tells how: the first attempt of this
                     # request was saved (its answer), the certificate now exists (issue),
                     # or it moved past expected_version (conflict); or it re-checks the
-                    # rules against the certificate as the winner left it.
+                    # rules against the certificates as the winner left them.
                     continue
                 except OperationalError as error:
                     raise UnavailableError(f"the event store is unavailable: {error}") from None
             except RegistryError as error:
                 request.answer.set_exception(error)
                 return
-            self._remember(certificate)
+            for certificate in changed:
+                self._remember(certificate)
             accepted.answer()
             return
         request.answer.set_exception(
@@ -254,30 +296,32 @@ class GroupCommitter:
 
     def _current(
         self, request: WriteRequest, staged: dict[UUID, Certificate]
-    ) -> Certificate | None:
-        """The certificate as this batch leaves it, re-read if the caller's copy is stale."""
-        if request.cert_id in staged:
-            if request.creates:
-                raise already_exists(request.ref)
-            certificate: Certificate | None = staged[request.cert_id]
-        else:
-            certificate = request.loaded
-            known = self._versions.get(request.cert_id)
-            current = certificate.version if certificate is not None else 0
-            if known is not None and known > current:
-                certificate = self.writer.load_for_write(request)
-        version = certificate.version if certificate is not None else 0
-        expected = request.meta.expected_version
-        if expected is not None and expected != version:
-            raise ConflictError(
-                f"expected version {expected}, the certificate is at version {version}"
-            )
-        return certificate
+    ) -> list[Certificate | None]:
+        """The request's certificates as this batch leaves them; the caller's copies are
+        re-read if this committer has since saved a later version of one of them."""
+        if request.creates and request.cert_id in staged:
+            raise already_exists(request.ref)
+        if any(
+            self._is_stale(cert_id, loaded)
+            for cert_id, loaded in zip(request.ids, request.loaded, strict=True)
+            if cert_id not in staged
+        ):
+            request.loaded = self.writer.load_for_write(request)
+        certificates = [
+            staged.get(cert_id, loaded)
+            for cert_id, loaded in zip(request.ids, request.loaded, strict=True)
+        ]
+        check_expected(request, certificates[0])
+        return certificates
+
+    def _is_stale(self, cert_id: UUID, loaded: Certificate | None) -> bool:
+        known = self._versions.get(cert_id)
+        return known is not None and known > (loaded.version if loaded is not None else 0)
 
     def _apply(
-        self, request: WriteRequest, certificate: Certificate | None, now: datetime
-    ) -> tuple[Certificate, Certificate.Event]:
-        """Run the command; its event's recorded time is provisional until it is saved."""
+        self, request: WriteRequest, certificates: list[Certificate | None], now: datetime
+    ) -> list[Certificate]:
+        """Run the command; its events' recorded times are provisional until they are saved."""
         today: date = now.date()
         context = {
             "standards": self.writer.standards,
@@ -287,10 +331,7 @@ class GroupCommitter:
             "actor": request.meta.actor,
             "request_id": request.request_id,
         }
-        certificate = request.command(certificate, context)
-        event = certificate.pending_events[-1]
-        assert isinstance(event, Certificate.Event)
-        return certificate, event
+        return request.command(certificates, context)
 
     def _remember(self, certificate: Certificate) -> None:
         self._versions[certificate.id] = certificate.version
@@ -299,11 +340,20 @@ class GroupCommitter:
             self._versions.popitem(last=False)
 
 
+def _events(changed: list[Certificate]) -> list[Certificate.Event]:
+    """The event each changed certificate has just recorded (its last pending one)."""
+    events = [certificate.pending_events[-1] for certificate in changed]
+    assert all(isinstance(event, Certificate.Event) for event in events)
+    return cast(list[Certificate.Event], events)
+
+
 def _pending(item: _Accepted) -> PendingRequest:
+    """The request's answer, saved beside the event it answers with (the first)."""
+    first = item.events[0]
     return PendingRequest(
         principal=item.request.principal,
         request_id=item.request.request_id,
         fingerprint=item.request.fingerprint,
-        certificate_id=item.event.originator_id,
-        version=item.event.originator_version,
+        certificate_id=first.originator_id,
+        version=first.originator_version,
     )

@@ -28,10 +28,12 @@ from eventsourcing.utils import Environment
 from registry.application import inputs
 from registry.application.cache import CertificateCache
 from registry.application.committer import (
+    Command,
     GroupCommitter,
     PendingRequest,
     WriteRequest,
     already_exists,
+    check_expected,
 )
 from registry.application.history import event_view
 from registry.application.transcodings import DateAsISO
@@ -46,11 +48,10 @@ from registry.application.views import (
     WriteMeta,
     WriteResult,
 )
-from registry.domain.certificate import Certificate, certificate_id
+from registry.domain.certificate import Certificate, certificate_id, transfer
 from registry.domain.standards import StandardsCatalogue
 from registry.domain.status import CertificateState, Status
 from registry.errors import (
-    ConflictError,
     InvalidInputError,
     NotFoundError,
     RegistryError,
@@ -232,34 +233,17 @@ class Registry(Application[UUID]):
         scope: str,
         sector_codes: list[str],
         expiry_date: date | None,
-        replaces: CertificateRef | None = None,
     ) -> WriteResult:
+        """Grant a certificate (a takeover from another CB is ``transfer_certificate``)."""
         ref = inputs.ref(ref)
-        replaces = inputs.ref(replaces, "replaces") if replaces is not None else None
-        fields: dict[str, Any] = {
-            "certification_body_id": ref.certification_body_id,
-            "certificate_number": ref.certificate_number,
-            "organization_name": inputs.organization_name(organization.name),
-            "organization_country": inputs.country(organization.country),
-            "organization_address": inputs.address(organization.address),
-            "sites": inputs.sites(sites),
-            "standard": self.standards.get(inputs.standard(standard)).designation,
-            "scope": inputs.scope(scope),
-            "sector_codes": inputs.codes(sector_codes),
-            "expiry_date": inputs.required(expiry_date, "expiry_date"),
-            "replaces_certification_body_id": replaces.certification_body_id if replaces else "",
-            "replaces_certificate_number": replaces.certificate_number if replaces else "",
-        }
-        if replaces == ref:
-            raise InvalidInputError("a certificate cannot replace itself")
+        fields = self._issue_fields(
+            ref, organization, sites, standard, scope, sector_codes, expiry_date
+        )
 
-        def issue(_: Certificate | None, context: dict[str, Any]) -> Certificate:
-            if replaces is not None:  # the old two-step transfer, until one command does it
-                return Certificate._issue(**context, **fields)
-            plain = {k: v for k, v in fields.items() if not k.startswith("replaces_")}
-            return Certificate.issue(**context, **plain)
+        def issue(_: list[Certificate | None], context: dict[str, Any]) -> list[Certificate]:
+            return [Certificate.issue(**context, **fields)]
 
-        return self._write("issue", ref, meta, fields, issue, creates=True)
+        return self._write("issue", (ref,), meta, fields, issue, creates=True)
 
     def record_surveillance(self, ref: CertificateRef, meta: WriteMeta) -> WriteResult:
         return self._change("record_surveillance", ref, meta, {})
@@ -306,24 +290,42 @@ class Registry(Application[UUID]):
         return self._change("renew", ref, meta, fields)
 
     def transfer_certificate(
-        self, ref: CertificateRef, meta: WriteMeta, *, to: CertificateRef
+        self,
+        ref: CertificateRef,
+        meta: WriteMeta,
+        *,
+        from_certificate: CertificateRef,
+        organization: Organization,
+        sites: list[Site],
+        standard: str,
+        scope: str,
+        sector_codes: list[str],
+        expiry_date: date | None,
     ) -> WriteResult:
-        to = inputs.ref(to, "to_certificate")
-        if to == inputs.ref(ref):
-            raise InvalidInputError("a certificate cannot be transferred to itself")
-        fields: dict[str, Any] = {
-            "to_certification_body_id": to.certification_body_id,
-            "to_certificate_number": to.certificate_number,
-        }
+        """IAF MD 2, for the receiving CB: issue ``ref``, the new certificate, in place of
+        ``from_certificate``, another CB's, from the transfer date (``meta.effective_date``).
 
-        def transfer_out(certificate: Certificate | None, context: dict[str, Any]) -> Certificate:
-            assert certificate is not None  # the old two-step transfer, until one command does it
-            certificate._transfer_out(**context, **fields)
-            return certificate
-
-        return self._write(
-            "transfer_out", inputs.ref(ref), meta, fields, transfer_out, creates=False
+        The new certificate's ``Issued`` (naming the replaced one) and the replaced
+        certificate's ``TransferredOut`` (naming the new one) are saved in one transaction,
+        or neither is. The answer is the new certificate's version (1) and, in
+        ``from_version``, the replaced certificate's.
+        """
+        ref = inputs.ref(ref)
+        replaced = inputs.ref(from_certificate, "from_certificate")
+        if replaced == ref:
+            raise InvalidInputError("from_certificate: a certificate cannot replace itself")
+        fields = self._issue_fields(
+            ref, organization, sites, standard, scope, sector_codes, expiry_date
         )
+
+        def take_over(
+            certificates: list[Certificate | None], context: dict[str, Any]
+        ) -> list[Certificate]:
+            _, old = certificates
+            assert old is not None  # load_for_write found it
+            return [transfer(old, **context, **fields), old]
+
+        return self._write("transfer", (ref, replaced), meta, fields, take_over, creates=True)
 
     def change_holder_details(
         self, ref: CertificateRef, meta: WriteMeta, *, organization: Organization
@@ -346,6 +348,30 @@ class Registry(Application[UUID]):
             raise InvalidInputError(f"event version must be 1 or more, got {version}")
         fields = {"retracted_version": version, "reason": inputs.reason(reason)}
         return self._change("retract", ref, meta, fields)
+
+    def _issue_fields(
+        self,
+        ref: CertificateRef,
+        organization: Organization,
+        sites: list[Site],
+        standard: str,
+        scope: str,
+        sector_codes: list[str],
+        expiry_date: date | None,
+    ) -> dict[str, Any]:
+        """The checked fields of a new certificate, issued or taken over."""
+        return {
+            "certification_body_id": ref.certification_body_id,
+            "certificate_number": ref.certificate_number,
+            "organization_name": inputs.organization_name(organization.name),
+            "organization_country": inputs.country(organization.country),
+            "organization_address": inputs.address(organization.address),
+            "sites": inputs.sites(sites),
+            "standard": self.standards.get(inputs.standard(standard)).designation,
+            "scope": inputs.scope(scope),
+            "sector_codes": inputs.codes(sector_codes),
+            "expiry_date": inputs.required(expiry_date, "expiry_date"),
+        }
 
     # Queries
 
@@ -455,36 +481,39 @@ class Registry(Application[UUID]):
     ) -> WriteResult:
         method = getattr(Certificate, op)
 
-        def change(certificate: Certificate | None, context: dict[str, Any]) -> Certificate:
+        def change(
+            certificates: list[Certificate | None], context: dict[str, Any]
+        ) -> list[Certificate]:
+            (certificate,) = certificates
             assert certificate is not None
             method(certificate, **context, **fields)
-            return certificate
+            return [certificate]
 
-        return self._write(op, inputs.ref(ref), meta, fields, change, creates=False)
+        return self._write(op, (inputs.ref(ref),), meta, fields, change, creates=False)
 
     def _write(
         self,
         op: str,
-        ref: CertificateRef,
+        refs: tuple[CertificateRef, ...],
         meta: WriteMeta,
         fields: dict[str, Any],
-        command: Callable[[Certificate | None, dict[str, Any]], Certificate],
+        command: Command,
         *,
         creates: bool,
     ) -> WriteResult:
+        """Write through the committer: ``command`` changes the certificates ``refs`` names
+        (the one the request answers for first) and all its events are saved together."""
         request_id = inputs.request_id(meta.request_id)
         fields = inputs.command_fields(fields)
         if meta.expected_version is not None and meta.expected_version < 0:
             raise InvalidInputError("expected_version must not be negative")
         request = WriteRequest(
-            cert_id=certificate_id(ref.certification_body_id, ref.certificate_number),
-            ref=ref,
+            refs=refs,
             meta=meta,
             request_id=request_id,
-            fingerprint=_fingerprint(op, ref, meta, fields),
+            fingerprint=_fingerprint(op, refs, meta, fields),
             command=command,
             creates=creates,
-            loaded=None,
         )
         # A retry is recognised when it cannot simply be done again: when its checks
         # fail (the first attempt changed the certificate), or when saving it collides
@@ -493,6 +522,7 @@ class Registry(Application[UUID]):
         # the committer re-checks against whatever was saved in between.
         try:
             request.loaded = self.load_for_write(request)
+            check_expected(request, request.loaded[0])
         except RegistryError:
             first = self.first_result(request)
             if first is not None:
@@ -500,20 +530,16 @@ class Registry(Application[UUID]):
             raise
         return self._committer.submit(request)
 
-    def load_for_write(self, request: WriteRequest) -> Certificate | None:
+    def load_for_write(self, request: WriteRequest) -> list[Certificate | None]:
+        certificate: Certificate | None
         if request.creates:
             if self._exists(request.cert_id):
                 raise already_exists(request.ref)
-            certificate, current_version = None, 0
+            certificate = None
         else:
             certificate = self._get(request.cert_id)
-            current_version = certificate.version
-        expected = request.meta.expected_version
-        if expected is not None and expected != current_version:
-            raise ConflictError(
-                f"expected version {expected}, the certificate is at version {current_version}"
-            )
-        return certificate
+        others = zip(request.ids[1:], request.refs[1:], strict=True)
+        return [certificate, *(self._get(cert_id, ref=ref) for cert_id, ref in others)]
 
     def first_result(self, request: WriteRequest) -> WriteResult | None:
         try:
@@ -526,16 +552,43 @@ class Registry(Application[UUID]):
             raise InvalidInputError(
                 "request_id was already used for a different request; use a new request_id"
             )
-        return WriteResult(record.version, record.recorded_at)
+        others = [self._version_written_by(request, cert_id) for cert_id in request.ids[1:]]
+        return WriteResult(
+            record.version, record.recorded_at, from_version=others[0] if others else None
+        )
 
-    def _get(self, cert_id: UUID, version: int | None = None) -> Certificate:
-        """The certificate as of ``version`` (the latest if None; not found if 0)."""
+    def _version_written_by(self, request: WriteRequest, cert_id: UUID) -> int:
+        """The version of the certificate's event that ``request`` recorded.
+
+        The saved answer names only the event the request answers for; the event it
+        saved with it on another certificate (a transfer's ``TransferredOut``) carries
+        the same principal and request id, which no other request's events share.
+        """
+        try:
+            for event in self.events.get(cert_id, desc=True):
+                assert isinstance(event, Certificate.Event)
+                if (event.actor, event.request_id) == (request.principal, request.request_id):
+                    return event.originator_version
+        except OperationalError as error:
+            raise UnavailableError(f"the event store is unavailable: {error}") from None
+        raise RuntimeError(f"the store lacks the event request {request.request_id!r} saved")
+
+    def _get(
+        self, cert_id: UUID, version: int | None = None, *, ref: CertificateRef | None = None
+    ) -> Certificate:
+        """The certificate as of ``version`` (the latest if None; not found if 0).
+
+        ``ref`` names it in the error when it is not the certificate a request is about.
+        """
+        missing = "no such certificate"
+        if ref is not None:
+            missing = f"no certificate {ref.certificate_number} of {ref.certification_body_id}"
         if version == 0:
-            raise NotFoundError("no such certificate")
+            raise NotFoundError(missing)
         try:
             certificate: Certificate = self.repository.get(cert_id, version=version)
         except AggregateNotFoundError:
-            raise NotFoundError("no such certificate") from None
+            raise NotFoundError(missing) from None
         except OperationalError as error:
             raise UnavailableError(f"the event store is unavailable: {error}") from None
         assert isinstance(certificate, Certificate)
@@ -548,14 +601,19 @@ class Registry(Application[UUID]):
             raise UnavailableError(f"the event store is unavailable: {error}") from None
 
 
-def _fingerprint(op: str, ref: CertificateRef, meta: WriteMeta, fields: dict[str, Any]) -> str:
-    body = {
+def _fingerprint(
+    op: str, refs: tuple[CertificateRef, ...], meta: WriteMeta, fields: dict[str, Any]
+) -> str:
+    ref, *others = refs
+    body: dict[str, Any] = {
         "op": op,
         "certificate": [ref.certification_body_id, ref.certificate_number],
         "effective_date": meta.effective_date,
         "expected_version": meta.expected_version,
         "fields": fields,
     }
+    if others:
+        body["also"] = [[o.certification_body_id, o.certificate_number] for o in others]
     text = json.dumps(body, sort_keys=True, default=str, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 

@@ -42,10 +42,16 @@ class WriteMeta:
 
 @dataclass(frozen=True)
 class WriteResult:
-    """The answer to a write: the certificate's new version and when it was recorded."""
+    """The answer to a write: the certificate's new version and when it was recorded.
+
+    A transfer answers for the new certificate (version 1) and gives in
+    ``from_version`` the replaced certificate's new version (its ``TransferredOut``);
+    every other write leaves ``from_version`` None.
+    """
 
     version: int
     recorded_at: datetime
+    from_version: int | None = None
 
 
 @dataclass(frozen=True)

@@ -169,13 +169,26 @@ def _write(call: Write) -> Callable[[argparse.Namespace], int]:
                 )
         except RegistryClientError as error:
             return _refused(error, args)
-        return _emit(output.written(_label(args), response, args.request_id, as_json=args.json))
+        replaced = getattr(args, "from_certificate", None)
+        return _emit(
+            output.written(
+                _label(args),
+                response,
+                args.request_id,
+                replaced=output.label(replaced) if replaced is not None else None,
+                as_json=args.json,
+            )
+        )
 
     return run
 
 
 def _label(args: argparse.Namespace) -> str:
     return f"{args.cb}/{args.number}"
+
+
+def _organization(args: argparse.Namespace) -> pb.Organization:
+    return pb.Organization(name=args.org_name, country=args.org_country, address=args.org_address)
 
 
 # Queries
@@ -209,19 +222,15 @@ def _history(client: RegistryClient, args: argparse.Namespace) -> str:
 
 
 def _issue(client: RegistryClient, args: argparse.Namespace, **meta: Any) -> Message:
-    organization = pb.Organization(
-        name=args.org_name, country=args.org_country, address=args.org_address
-    )
     return client.issue_certificate(
         args.cb,
         args.number,
-        organization=organization,
+        organization=_organization(args),
         standard=args.standard,
         scope=args.scope,
         expiry_date=args.expiry,
         sites=args.site,
         sector_codes=args.sector_code,
-        replaces=args.replaces,
         **meta,
     )
 
@@ -267,8 +276,14 @@ def _transfer(client: RegistryClient, args: argparse.Namespace, **meta: Any) -> 
     return client.transfer_certificate(
         args.cb,
         args.number,
-        to_certification_body_id=args.to.certification_body_id,
-        to_certificate_number=args.to.certificate_number,
+        from_certification_body_id=args.from_certificate.certification_body_id,
+        from_certificate_number=args.from_certificate.certificate_number,
+        organization=_organization(args),
+        standard=args.standard,
+        scope=args.scope,
+        expiry_date=args.expiry,
+        sites=args.site,
+        sector_codes=args.sector_code,
         **meta,
     )
 
@@ -367,6 +382,29 @@ def _scope_options(parser: argparse.ArgumentParser, *, replacing: bool) -> None:
     )
 
 
+def _new_certificate_options(parser: argparse.ArgumentParser) -> None:
+    """What a new certificate holds, issued or taken over."""
+    parser.add_argument("--org-name", type=non_empty, required=True, help="the holder's legal name")
+    parser.add_argument(
+        "--org-country",
+        type=non_empty,
+        required=True,
+        metavar="CC",
+        help="ISO 3166-1 alpha-2, e.g. DE",
+    )
+    parser.add_argument("--org-address", type=non_empty, required=True, help="head office address")
+    parser.add_argument(
+        "--standard",
+        type=non_empty,
+        required=True,
+        help='standard and edition, e.g. "ISO 9001:2015"',
+    )
+    _scope_options(parser, replacing=False)
+    parser.add_argument(
+        "--expiry", type=iso_date, required=True, metavar="YYYY-MM-DD", help="the expiry date"
+    )
+
+
 def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """Register ``status``, ``history`` and one subcommand per write."""
     common = _common_options()
@@ -421,32 +459,12 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     parser.add_argument("--all", action="store_true", help="follow page tokens to the end")
     parser.set_defaults(run=_query(_history))
 
-    parser = add("issue", "issue a certificate (the certification decision)")
-    parser.add_argument("--org-name", type=non_empty, required=True, help="the holder's legal name")
-    parser.add_argument(
-        "--org-country",
-        type=non_empty,
-        required=True,
-        metavar="CC",
-        help="ISO 3166-1 alpha-2, e.g. DE",
+    parser = add(
+        "issue",
+        "issue a certificate (the certification decision)",
+        "A certificate taken over from another CB is issued by transfer.",
     )
-    parser.add_argument("--org-address", type=non_empty, required=True, help="head office address")
-    parser.add_argument(
-        "--standard",
-        type=non_empty,
-        required=True,
-        help='standard and edition, e.g. "ISO 9001:2015"',
-    )
-    _scope_options(parser, replacing=False)
-    parser.add_argument(
-        "--expiry", type=iso_date, required=True, metavar="YYYY-MM-DD", help="the expiry date"
-    )
-    parser.add_argument(
-        "--replaces",
-        type=certificate_ref,
-        metavar="CB/NUMBER",
-        help="the certificate this one takes over from another CB",
-    )
+    _new_certificate_options(parser)
     parser.set_defaults(run=_write(_issue))
 
     parser = add("surveil", "record a passed surveillance audit")
@@ -486,16 +504,22 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
 
     parser = add(
         "transfer",
-        "record the transfer to another CB's certificate (terminal)",
-        "The receiving CB then issues its own certificate with --replaces.",
+        "take over another CB's certificate (IAF MD 2): issue CB NUMBER in its place",
+        "Run by the receiving CB for its new certificate CB NUMBER. From the transfer date "
+        "(--effective) the certificate given with --from is TRANSFERRED and the new one VALID: "
+        "both change in one transaction, or neither does. The old certificate must be valid "
+        "that day, another CB's, to the same standard; the new expiry is at most its expiry. "
+        "--expected-version, if given, must be 0 (the new certificate must not exist).",
     )
     parser.add_argument(
-        "--to",
+        "--from",
+        dest="from_certificate",
         type=certificate_ref,
         required=True,
         metavar="CB/NUMBER",
-        help="the receiving CB's certificate (split at the first /)",
+        help="the other CB's certificate taken over (split at the first /)",
     )
+    _new_certificate_options(parser)
     parser.set_defaults(run=_write(_transfer))
 
     parser = add(

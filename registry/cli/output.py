@@ -164,19 +164,29 @@ def pairs(rows: Iterable[tuple[str, str]]) -> str:
 # Answers
 
 
-def written(certificate: str, response: Message, request_id: str, *, as_json: bool) -> str:
+def written(
+    certificate: str,
+    response: Message,
+    request_id: str,
+    *,
+    replaced: str | None = None,
+    as_json: bool,
+) -> str:
+    """A write's answer; a transfer's also names the ``replaced`` certificate and its
+    new version (``from_version``)."""
     data = to_dict(response)
     data["request_id"] = request_id
     if as_json:
         return dumps(data)
-    return pairs(
-        [
-            ("certificate", certificate),
-            ("version", str(data["version"])),
-            ("recorded at", str(data["recorded_at"])),
-            ("request id", request_id),
-        ]
-    )
+    rows = [
+        ("certificate", certificate),
+        ("version", str(data["version"])),
+        ("recorded at", str(data["recorded_at"])),
+    ]
+    if replaced is not None:
+        rows += [("replaced", replaced), ("replaced version", str(data["from_version"]))]
+    rows.append(("request id", request_id))
+    return pairs(rows)
 
 
 def status(certificate: str, response: pb.GetCertificateStatusResponse, *, as_json: bool) -> str:

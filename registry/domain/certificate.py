@@ -494,7 +494,7 @@ class Certificate(Aggregate):
         """Retracted version → the version of its retraction, as this version knows."""
         return {int(retracted): by for retracted, by in self._retractions.items()}
 
-    # Guarded steps: what every change makes, and a transfer's two sides
+    # Guarded steps: what every issue and every change makes (a transfer too)
 
     @classmethod
     def _issue(
@@ -527,30 +527,6 @@ class Certificate(Aggregate):
             changed="issue",
         )
         return cls._create(cls.Issued, id=cert_id, timestamp=recorded_at, **fields)
-
-    def _transfer_out(
-        self,
-        *,
-        standards: StandardsCatalogue,
-        today: date,
-        recorded_at: datetime,
-        effective_date: date,
-        actor: str,
-        request_id: str,
-        to_certification_body_id: str,
-        to_certificate_number: str,
-    ) -> None:
-        self._record(
-            self.TransferredOut,
-            standards,
-            today,
-            recorded_at,
-            effective_date=effective_date,
-            actor=actor,
-            request_id=request_id,
-            to_certification_body_id=to_certification_body_id,
-            to_certificate_number=to_certificate_number,
-        )
 
     def _record(
         self,
@@ -647,10 +623,11 @@ def transfer(
         replaces_certification_body_id=replaced.certification_body_id,
         replaces_certificate_number=replaced.certificate_number,
     )
-    from_certificate._transfer_out(
-        standards=standards,
-        today=today,
-        recorded_at=recorded_at,
+    from_certificate._record(
+        Certificate.TransferredOut,
+        standards,
+        today,
+        recorded_at,
         effective_date=effective_date,
         actor=actor,
         request_id=request_id,

@@ -9,7 +9,6 @@ import grpc
 
 from registry.application.registry import Registry
 from registry.application.views import WriteResult
-from registry.errors import InvalidInputError
 from registry.server import convert
 from registry.server.errors import translate_errors
 from registry.v1 import certificate_service_pb2 as pb
@@ -40,7 +39,6 @@ class CertificateServicer(pb_grpc.CertificateServiceServicer):
             scope=request.scope,
             sector_codes=list(request.sector_codes),
             expiry_date=convert.optional_date(request, "expiry_date"),
-            replaces=convert.optional_ref(request, "replaces"),
         )
         return _written(pb.IssueCertificateResponse, result)
 
@@ -120,14 +118,18 @@ class CertificateServicer(pb_grpc.CertificateServiceServicer):
     def TransferCertificate(
         self, request: pb.TransferCertificateRequest, context: grpc.ServicerContext
     ) -> pb.TransferCertificateResponse:
-        if not request.HasField("to_certificate"):
-            raise InvalidInputError("to_certificate is required")
         result = self.app.transfer_certificate(
             convert.ref(request.certificate),
             convert.write_meta(request),
-            to=convert.ref(request.to_certificate),
+            from_certificate=convert.ref(request.from_certificate),
+            organization=convert.organization(request.organization),
+            sites=convert.sites(request.sites),
+            standard=request.standard,
+            scope=request.scope,
+            sector_codes=list(request.sector_codes),
+            expiry_date=convert.optional_date(request, "expiry_date"),
         )
-        return _written(pb.TransferCertificateResponse, result)
+        return convert.to_transfer_response(result)
 
     @translate_errors
     def ChangeHolderDetails(

@@ -62,10 +62,6 @@ def ref(message: pb.CertificateRef) -> views.CertificateRef:
     return views.CertificateRef(message.certification_body_id, message.certificate_number)
 
 
-def optional_ref(message: Any, field: str) -> views.CertificateRef | None:
-    return ref(getattr(message, field)) if message.HasField(field) else None
-
-
 def organization(message: pb.Organization) -> views.Organization:
     return views.Organization(message.name, message.country, message.address)
 
@@ -102,6 +98,15 @@ def to_ref(value: views.CertificateRef | None) -> pb.CertificateRef | None:
     return pb.CertificateRef(
         certification_body_id=value.certification_body_id,
         certificate_number=value.certificate_number,
+    )
+
+
+def to_transfer_response(result: views.WriteResult) -> pb.TransferCertificateResponse:
+    """The new certificate's version and recorded time, and the replaced one's version."""
+    return pb.TransferCertificateResponse(
+        version=result.version,
+        recorded_at=to_timestamp(result.recorded_at),
+        from_version=result.from_version or 0,
     )
 
 

@@ -248,7 +248,7 @@ class CertificateEvent(_message.Message):
     def __init__(self, global_position: _Optional[int] = ..., version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., actor: _Optional[str] = ..., request_id: _Optional[str] = ..., type: _Optional[_Union[CertificateEventType, str]] = ..., retracted_by_version: _Optional[int] = ..., issued: _Optional[_Union[CertificateEvent.Issued, _Mapping]] = ..., surveillance_passed: _Optional[_Union[CertificateEvent.SurveillancePassed, _Mapping]] = ..., scope_changed: _Optional[_Union[CertificateEvent.ScopeChanged, _Mapping]] = ..., suspended: _Optional[_Union[CertificateEvent.Suspended, _Mapping]] = ..., reinstated: _Optional[_Union[CertificateEvent.Reinstated, _Mapping]] = ..., withdrawn: _Optional[_Union[CertificateEvent.Withdrawn, _Mapping]] = ..., cancelled: _Optional[_Union[CertificateEvent.Cancelled, _Mapping]] = ..., renewed: _Optional[_Union[CertificateEvent.Renewed, _Mapping]] = ..., transferred_out: _Optional[_Union[CertificateEvent.TransferredOut, _Mapping]] = ..., holder_details_changed: _Optional[_Union[CertificateEvent.HolderDetailsChanged, _Mapping]] = ..., retracted: _Optional[_Union[CertificateEvent.Retracted, _Mapping]] = ...) -> None: ...
 
 class IssueCertificateRequest(_message.Message):
-    __slots__ = ("certificate", "request_id", "effective_date", "expected_version", "organization", "sites", "standard", "scope", "sector_codes", "expiry_date", "replaces")
+    __slots__ = ("certificate", "request_id", "effective_date", "expected_version", "organization", "sites", "standard", "scope", "sector_codes", "expiry_date")
     CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
@@ -259,7 +259,6 @@ class IssueCertificateRequest(_message.Message):
     SCOPE_FIELD_NUMBER: _ClassVar[int]
     SECTOR_CODES_FIELD_NUMBER: _ClassVar[int]
     EXPIRY_DATE_FIELD_NUMBER: _ClassVar[int]
-    REPLACES_FIELD_NUMBER: _ClassVar[int]
     certificate: CertificateRef
     request_id: str
     effective_date: _date_pb2.Date
@@ -270,8 +269,7 @@ class IssueCertificateRequest(_message.Message):
     scope: str
     sector_codes: _containers.RepeatedScalarFieldContainer[str]
     expiry_date: _date_pb2.Date
-    replaces: CertificateRef
-    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., request_id: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., expected_version: _Optional[int] = ..., organization: _Optional[_Union[Organization, _Mapping]] = ..., sites: _Optional[_Iterable[_Union[Site, _Mapping]]] = ..., standard: _Optional[str] = ..., scope: _Optional[str] = ..., sector_codes: _Optional[_Iterable[str]] = ..., expiry_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., replaces: _Optional[_Union[CertificateRef, _Mapping]] = ...) -> None: ...
+    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., request_id: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., expected_version: _Optional[int] = ..., organization: _Optional[_Union[Organization, _Mapping]] = ..., sites: _Optional[_Iterable[_Union[Site, _Mapping]]] = ..., standard: _Optional[str] = ..., scope: _Optional[str] = ..., sector_codes: _Optional[_Iterable[str]] = ..., expiry_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
 
 class IssueCertificateResponse(_message.Message):
     __slots__ = ("version", "recorded_at")
@@ -438,26 +436,40 @@ class RenewCertificateResponse(_message.Message):
     def __init__(self, version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class TransferCertificateRequest(_message.Message):
-    __slots__ = ("certificate", "request_id", "effective_date", "expected_version", "to_certificate")
+    __slots__ = ("certificate", "from_certificate", "request_id", "effective_date", "expected_version", "organization", "sites", "standard", "scope", "sector_codes", "expiry_date")
     CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    FROM_CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
     EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
-    TO_CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    ORGANIZATION_FIELD_NUMBER: _ClassVar[int]
+    SITES_FIELD_NUMBER: _ClassVar[int]
+    STANDARD_FIELD_NUMBER: _ClassVar[int]
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    SECTOR_CODES_FIELD_NUMBER: _ClassVar[int]
+    EXPIRY_DATE_FIELD_NUMBER: _ClassVar[int]
     certificate: CertificateRef
+    from_certificate: CertificateRef
     request_id: str
     effective_date: _date_pb2.Date
     expected_version: int
-    to_certificate: CertificateRef
-    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., request_id: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., expected_version: _Optional[int] = ..., to_certificate: _Optional[_Union[CertificateRef, _Mapping]] = ...) -> None: ...
+    organization: Organization
+    sites: _containers.RepeatedCompositeFieldContainer[Site]
+    standard: str
+    scope: str
+    sector_codes: _containers.RepeatedScalarFieldContainer[str]
+    expiry_date: _date_pb2.Date
+    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., from_certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., request_id: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., expected_version: _Optional[int] = ..., organization: _Optional[_Union[Organization, _Mapping]] = ..., sites: _Optional[_Iterable[_Union[Site, _Mapping]]] = ..., standard: _Optional[str] = ..., scope: _Optional[str] = ..., sector_codes: _Optional[_Iterable[str]] = ..., expiry_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
 
 class TransferCertificateResponse(_message.Message):
-    __slots__ = ("version", "recorded_at")
+    __slots__ = ("version", "recorded_at", "from_version")
     VERSION_FIELD_NUMBER: _ClassVar[int]
     RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    FROM_VERSION_FIELD_NUMBER: _ClassVar[int]
     version: int
     recorded_at: _timestamp_pb2.Timestamp
-    def __init__(self, version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
+    from_version: int
+    def __init__(self, version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., from_version: _Optional[int] = ...) -> None: ...
 
 class ChangeHolderDetailsRequest(_message.Message):
     __slots__ = ("certificate", "request_id", "effective_date", "expected_version", "organization")

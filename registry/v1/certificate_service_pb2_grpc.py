@@ -177,9 +177,26 @@ class CertificateServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def TransferCertificate(self, request, context):
-        """Records the transfer of the certification to another CB's certificate
-        (IAF MD 2); terminal for this one. The receiving CB issues its own
-        certificate naming this one in `replaces`.
+        """Transfers a certification to another CB (IAF MD 2): one command, sent
+        by the receiving CB for its new certificate, that issues `certificate`
+        and ends `from_certificate`, the other CB's certificate it takes over.
+
+        Rules, on the transfer date (`effective_date`): `from_certificate` must
+        exist (else NOT_FOUND), belong to another CB, be to the same standard
+        and edition, and be valid that day: not suspended, expired, withdrawn,
+        cancelled or already transferred; the new certificate's expiry is at
+        most the replaced one's (the cycle continues) and it is checked like
+        any issue (FAILED_PRECONDITION naming the broken rule). The new
+        certificate must not exist yet (ALREADY_EXISTS).
+
+        Atomic: the new certificate's `Issued` event (naming the replaced one
+        in `replaces`) and the replaced certificate's `TransferredOut` event
+        (naming the new one; terminal for it) are saved in one transaction, or
+        neither is. A retry with the same `request_id` returns the first answer.
+
+        The new certificate then lives on by itself: its next recertification
+        is a RenewCertificate on it (renew the cycle it continues), not another
+        transfer or issue.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

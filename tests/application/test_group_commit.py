@@ -13,7 +13,7 @@ import pytest
 from registry import config
 from registry.application.registry import Registry
 from registry.application.views import CertificateRef, Organization, WriteMeta
-from registry.errors import RuleViolationError
+from registry.errors import AlreadyExistsError, RuleViolationError
 
 D = date.fromisoformat
 
@@ -29,6 +29,25 @@ def issue(app: Registry, number: str) -> None:
         sector_codes=[],
         expiry_date=D("2027-01-09"),
     )
+
+
+def transfer(app: Registry, number: str, to: str, request_id: str, day: str = "2025-05-01"):
+    """cb-1's ``number`` taken over by cb-2's certificate ``to`` from ``day``."""
+    return app.transfer_certificate(
+        CertificateRef("cb-2", to),
+        WriteMeta(request_id, D(day)),
+        from_certificate=CertificateRef("cb-1", number),
+        organization=Organization("Acme", "DE", "Berlin"),
+        sites=[],
+        standard="ISO 9001:2015",
+        scope="widgets",
+        sector_codes=[],
+        expiry_date=D("2027-01-09"),
+    )
+
+
+def kinds(app: Registry, cb: str, number: str) -> list[str]:
+    return [e.type for e in app.get_history(CertificateRef(cb, number)).events]
 
 
 class HeldSaves:
@@ -67,8 +86,8 @@ class HeldSaves:
             ]
         )
         assert self.held.wait(10)
-        threads, results = run_all(calls)
-        self.wait_queued(len(calls))
+        # One at a time, so they queue (and are checked) in the order given.
+        threads, results = run_all(calls, after_start=lambda i: self.wait_queued(i + 1))
         meanwhile()
         self.release.set()
         for thread in [*blocker, *threads]:
@@ -76,7 +95,9 @@ class HeldSaves:
         return results
 
 
-def run_all(calls: list) -> tuple[list[threading.Thread], list]:
+def run_all(
+    calls: list, after_start: Callable[[int], object] = lambda i: None
+) -> tuple[list[threading.Thread], list]:
     results: list = [None] * len(calls)
 
     def run(i: int) -> None:
@@ -86,8 +107,9 @@ def run_all(calls: list) -> tuple[list[threading.Thread], list]:
             results[i] = error
 
     threads = [threading.Thread(target=run, args=(i,)) for i in range(len(calls))]
-    for thread in threads:
+    for i, thread in enumerate(threads):
         thread.start()
+        after_start(i)
     return threads, results
 
 
@@ -188,3 +210,58 @@ def test_many_concurrent_writers_all_get_their_own_answer(app, threads):
         assert mine == [2, 3, 4, 5, 6]
         history = app.get_history(CertificateRef("cb-1", f"Q-{n}")).events
         assert len(history) == 6
+
+
+def test_a_transfer_in_a_batch_continues_from_what_the_batch_did_to_either_certificate(app):
+    for n in range(3):
+        issue(app, f"Q-{n}")
+    saves = HeldSaves(app)
+    surveil = lambda: app.record_surveillance(  # noqa: E731
+        CertificateRef("cb-1", "Q-1"), WriteMeta("s-1", D("2025-01-05"))
+    )
+    calls = [
+        surveil,
+        lambda: transfer(app, "Q-1", "B-1", "t-1"),
+        lambda: transfer(app, "Q-1", "B-2", "t-2"),  # Q-1 is transferred by then
+        lambda: transfer(app, "Q-2", "B-1", "t-3"),  # B-1 exists by then
+        lambda: transfer(app, "Q-2", "B-3", "t-4"),
+    ]
+    results = saves.batch(calls)
+
+    assert results[0].version == 2
+    assert (results[1].version, results[1].from_version) == (1, 3)
+    assert isinstance(results[2], RuleViolationError) and "transfer-only-valid" in str(results[2])
+    assert isinstance(results[3], AlreadyExistsError)
+    assert (results[4].version, results[4].from_version) == (1, 2)
+    assert saves.sizes == [1, 5]  # Q-1: 2 events, B-1: 1, Q-2: 1, B-3: 1 in one commit
+    assert kinds(app, "cb-1", "Q-1") == ["Issued", "SurveillancePassed", "TransferredOut"]
+    assert kinds(app, "cb-2", "B-1") == ["Issued"]
+    assert app.get_status(CertificateRef("cb-2", "B-1"), at=D("2025-06-01")).details.replaces == (
+        CertificateRef("cb-1", "Q-1")
+    )
+
+
+def test_a_transfer_racing_another_process_is_redone_on_both_certificates_re_read(
+    durable_db_url: str,
+):
+    env = config.persistence_env(durable_db_url)
+    app, other = Registry(env), Registry(env)
+    try:
+        for n in range(2):
+            issue(app, f"Q-{n}")
+        saves = HeldSaves(app)
+        # Meanwhile another process changes Q-1, which this process has loaded already:
+        # the joint save conflicts, and the transfer is redone on what is stored then.
+        results = saves.batch(
+            [lambda: transfer(app, "Q-1", "B-1", "t-1")],
+            meanwhile=lambda: other.record_surveillance(
+                CertificateRef("cb-1", "Q-1"), WriteMeta("other", D("2025-01-05"))
+            ),
+        )
+
+        assert (results[0].version, results[0].from_version) == (1, 3)
+        assert kinds(app, "cb-1", "Q-1") == ["Issued", "SurveillancePassed", "TransferredOut"]
+        assert kinds(app, "cb-2", "B-1") == ["Issued"]
+    finally:
+        app.close()
+        other.close()

@@ -279,6 +279,55 @@ def test_a_write_retried_with_the_same_request_id_returns_the_same_version(cli, 
     assert first.pairs()["version"] == "1"
 
 
+def holder_options(number: str) -> list[str]:
+    return [
+        *("--org-name", "Gamma Oy", "--org-country", "FI", "--org-address", "Helsinki"),
+        *("--standard", "ISO 9001:2015", "--scope", "Logistics", "--expiry", "2027-01-09"),
+        *("--site", "Helsinki", "--sector-code", "31"),
+        *("--request-id", f"cli-{number}"),
+    ]
+
+
+def test_a_transfer_prints_the_new_certificate_and_the_replaced_ones_new_version(cli, server):
+    issued = cli("issue", CB, "Q-OLD-1", "--effective", "2024-01-10", *holder_options("old-1"))
+    assert issued.code == 0, issued.stderr
+    run = cli(
+        *("transfer", "cb-new", "N-1", "--from", f"{CB}/Q-OLD-1", "--effective", "2025-05-01"),
+        *holder_options("new-1"),
+    )
+    assert run.code == 0, run.stderr
+    answer = run.pairs()
+    assert (answer["certificate"], answer["version"]) == ("cb-new/N-1", "1")
+    assert (answer["replaced"], answer["replaced version"]) == (f"{CB}/Q-OLD-1", "2")
+    status = cli("status", CB, "Q-OLD-1", "--at", "2025-05-01").pairs()
+    assert (status["status"], status["transferred to"]) == ("TRANSFERRED", "cb-new/N-1")
+
+
+def test_a_transfer_as_json_has_both_versions(cli, server):
+    issued = cli("issue", CB, "Q-OLD-2", "--effective", "2024-01-10", *holder_options("old-2"))
+    assert issued.code == 0, issued.stderr
+    run = cli(
+        *("transfer", "cb-new", "N-2", "--from", f"{CB}/Q-OLD-2", "--effective", "2025-05-01"),
+        *(*holder_options("new-2"), "--json"),
+    )
+    assert run.code == 0, run.stderr
+    answer = run.json()
+    assert (answer["version"], answer["from_version"]) == ("1", "2")
+    assert answer["request_id"] == "cli-new-2"
+
+
+def test_a_refused_transfer_names_the_rule_and_exits_1(cli, server):
+    issued = cli("issue", CB, "Q-OLD-3", "--effective", "2024-01-10", *holder_options("old-3"))
+    assert issued.code == 0, issued.stderr
+    run = cli(
+        *("transfer", "cb-new", "N-3", "--from", f"{CB}/Q-OLD-3", "--effective", "2025-05-01"),
+        *(*holder_options("new-3"), "--standard", "ISO 14001:2015"),
+    )
+    assert run.code == 1
+    assert run.stderr.startswith("registry: FAILED_PRECONDITION: ")
+    assert "transfer-same-standard" in run.stderr
+
+
 def test_the_server_address_can_come_from_the_environment(server):
     env = {**os.environ, "REGISTRY_SERVER": server}
     run = registry("status", CB, "NO-SUCH-NUMBER", "--timeout", "5", env=env)

@@ -103,26 +103,28 @@ def test_an_id_with_a_control_or_format_character_is_refused(running, client, na
 
 
 @memory_only
-def test_an_id_inside_a_transfer_target_or_replaces_is_checked(running, client):
+def test_both_ids_of_a_transfer_are_checked(running, client):
     issue(client)
     before = stored_events(running)
-    message = invalid(
-        client.transfer_certificate,
-        "cb-1",
-        "Q-1",
-        to_certification_body_id="cb\u202e2",
-        to_certificate_number="T-1",
-        effective_date=D("2025-02-01"),
+
+    def transfer(new: tuple[str, str], old: tuple[str, str]) -> str:
+        return invalid(
+            client.transfer_certificate,
+            *new,
+            from_certification_body_id=old[0],
+            from_certificate_number=old[1],
+            organization=pb.Organization(name="Acme GmbH", country="DE", address="Berlin"),
+            standard="ISO 9001:2015",
+            scope="widgets",
+            expiry_date=D("2027-01-09"),
+            effective_date=D("2025-02-01"),
+        )
+
+    assert "from_certificate.certification_body_id" in transfer(
+        ("cb-2", "T-1"), ("cb\u202e1", "Q-1")
     )
-    assert "to_certificate.certification_body_id" in message
-    message = invalid(
-        issue,
-        client,
-        "T-1",
-        cb="cb-2",
-        replaces=pb.CertificateRef(certification_body_id="cb-1", certificate_number="Q\n1"),
-    )
-    assert "replaces.certificate_number" in message
+    assert "from_certificate.certificate_number" in transfer(("cb-2", "T-1"), ("cb-1", "Q\n1"))
+    assert "certificate.certificate_number" in transfer(("cb-2", "T\u200b1"), ("cb-1", "Q-1"))
     assert stored_events(running) == before
 
 

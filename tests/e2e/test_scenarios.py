@@ -169,21 +169,15 @@ def test_a_page_token_of_another_certificate_is_invalid(client, issue):
 def test_a_transfer_names_the_successor_which_names_what_it_replaces(client, issue):
     issue(effective="2024-01-10", expiry="2027-01-09")
     client.transfer_certificate(
-        "cb-1",
-        "Q-1",
-        to_certification_body_id="cb-2",
-        to_certificate_number="B-9",
-        effective_date=D("2025-05-01"),
-    )
-    client.issue_certificate(
         "cb-2",
         "B-9",
+        from_certification_body_id="cb-1",
+        from_certificate_number="Q-1",
         organization=pb.Organization(name="Acme GmbH", country="DE", address="Berlin"),
         standard="ISO 9001:2015",
         scope="widgets",
         expiry_date=D("2027-01-09"),
         effective_date=D("2025-05-01"),
-        replaces=pb.CertificateRef(certification_body_id="cb-1", certificate_number="Q-1"),
     )
     old = client.get_certificate_status("cb-1", "Q-1", at=D("2025-06-01"))
     assert old.status == pb.CERTIFICATE_STATUS_TRANSFERRED

@@ -320,7 +320,14 @@ def test_bad_command_fields_are_invalid_and_append_nothing(running, client, issu
         lambda: client.change_scope("cb-1", "Q-1", scope=""),
         lambda: client.change_holder_details("cb-1", "Q-1"),
         lambda: client.transfer_certificate(
-            "cb-1", "Q-1", to_certification_body_id="cb-1", to_certificate_number="Q-1"
+            "cb-1",
+            "Q-1",
+            from_certification_body_id="cb-1",
+            from_certificate_number="Q-1",
+            organization=pb.Organization(name="Acme GmbH", country="DE", address="Berlin"),
+            standard="ISO 9001:2015",
+            scope="widgets",
+            expiry_date=D("2027-01-09"),
         ),
         lambda: client.retract_event("cb-1", "Q-1", event_version=0, reason="x"),
         lambda: client.suspend_certificate("cb-1", "Q-1", reason="NC", expected_version=-1),

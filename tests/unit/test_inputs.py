@@ -90,10 +90,10 @@ def test_an_identifier_may_hold_inner_ascii_spaces_and_any_script():
 
 
 def test_a_ref_names_the_field_of_each_part():
-    message = refused(inputs.ref, CertificateRef("cb-1", "a\nb"), "to_certificate")
-    assert message.startswith("to_certificate.certificate_number ")
-    message = refused(inputs.ref, CertificateRef("c\u200bb", "Q-1"), "replaces")
-    assert message.startswith("replaces.certification_body_id ")
+    message = refused(inputs.ref, CertificateRef("cb-1", "a\nb"), "certificate")
+    assert message.startswith("certificate.certificate_number ")
+    message = refused(inputs.ref, CertificateRef("c\u200bb", "Q-1"), "from_certificate")
+    assert message.startswith("from_certificate.certification_body_id ")
 
 
 # Free text
