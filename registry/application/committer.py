@@ -262,7 +262,7 @@ class GroupCommitter:
             request.answer.set_exception(error)
 
     def _commit_alone(self, request: WriteRequest) -> None:
-        """Save one write by itself, re-reading its certificate until no race is lost."""
+        """Save one write by itself, re-reading its certificates until no race is lost."""
         for _ in range(MAX_ATTEMPTS):
             try:
                 first = self.writer.first_result(request)

@@ -141,11 +141,11 @@ def test_the_new_certificate_is_renewed_later_like_any_other(client, issue):
     issue()
     transfer(client, "2025-05-01")
     renewed = client.renew_certificate(
-        *NEW, expiry_date=D("2030-01-09"), effective_date=D("2026-11-01")
+        *NEW, expiry_date=D("2028-05-31"), effective_date=D("2025-06-01")
     )
     assert renewed.version == 2
-    assert status_on(client, NEW, "2030-01-09") == "VALID"
-    assert status_on(client, OLD, "2026-11-01") == "TRANSFERRED"
+    assert status_on(client, NEW, "2028-05-31") == "VALID"
+    assert status_on(client, OLD, "2025-06-01") == "TRANSFERRED"
 
 
 # Refused: each writes nothing on either certificate
