@@ -3,10 +3,11 @@
 A reading costs O(log n) on a loaded certificate (its day segments), but loading
 one costs O(n) in its history (a snapshot holds every change in effect). So a
 read first asks the store for the certificate's latest version (one indexed
-row) and uses the copy kept here when it is that version. A kept copy is never
-changed: a newer version is loaded afresh and replaces it, so concurrent
-readers never see a certificate half-way between two versions. Writes never
-use these copies.
+row) and uses the copy kept here when it is that version. A kept copy's events
+are never applied again: a newer version is loaded afresh and replaces it, so
+concurrent readers never see a certificate half-way between two versions (its
+lazily built day segments are derived once, idempotently). Writes never use
+these copies.
 """
 
 from __future__ import annotations

@@ -170,7 +170,8 @@ class GroupCommitter:
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="group-commit", daemon=True)
                 self._thread.start()
-        self._queue.put(request)
+            # Queued under the lock: never behind the None that tells the thread to stop.
+            self._queue.put(request)
         return request.answer.result()
 
     def close(self) -> None:
@@ -180,6 +181,14 @@ class GroupCommitter:
         if thread is not None:
             self._queue.put(None)
             thread.join()
+        closing = UnavailableError("the registry is shutting down; retry the request")
+        while True:  # nothing can be queued any more; answer anything left behind
+            try:
+                request = self._queue.get_nowait()
+            except queue.Empty:
+                return
+            if request is not None and not request.answer.done():
+                request.answer.set_exception(closing)
 
     def _run(self) -> None:
         while True:
@@ -200,6 +209,8 @@ class GroupCommitter:
             try:
                 self._commit(batch)
             except Exception as error:  # answer every caller, keep the thread alive
+                # Not a refusal of one request but a fault of the batch (or a bug): nothing
+                # of the batch is saved, so no transfer is ever saved half.
                 log.exception("group commit failed")
                 for request in batch:
                     if not request.answer.done():

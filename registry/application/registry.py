@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any, ClassVar, cast
@@ -69,6 +70,7 @@ from registry.store.log import (
     utc_now,
 )
 
+log = logging.getLogger(__name__)
 MAX_PAGE_SIZE = 1000
 # Version 2: recorded time ordered with the log; request answers and the schema
 # version beside the log, not in it.
@@ -214,6 +216,14 @@ class Registry(Application[UUID]):
             )
             for event, stored, position in zip(events, mapped, positions, strict=True)
         ]
+
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        """A snapshot is a cache of what is durable already: failing to take one is logged,
+        never reported as the failure of the write that was saved."""
+        try:
+            super()._take_snapshots(processing_event)
+        except OperationalError:
+            log.warning("a snapshot could not be saved; it will be taken later", exc_info=True)
 
     def save_changes(
         self, certificates: Sequence[Certificate], requests: Sequence[PendingRequest]
@@ -453,6 +463,11 @@ class Registry(Application[UUID]):
                     f"as_of {as_of.isoformat()} is later than the registry's current time "
                     f"{now.isoformat()}: that answer could still change"
                 )
+            if last is None or as_of > last.recorded_at:
+                # An append may hold the log's lock with a time at or before as_of, not yet
+                # committed: wait for it, so the answer does not change once it commits.
+                # Appends after this get later times (max(now, last + 1 µs)).
+                self.store.barrier()
             return self.store.point_at(as_of), as_of
         except OperationalError as error:
             raise UnavailableError(f"the event store is unavailable: {error}") from None

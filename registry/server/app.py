@@ -123,7 +123,7 @@ class Server:
         """Refuse new calls, let calls in flight finish within ``grace`` seconds."""
         await self.health.enter_graceful_shutdown()
         await self.grpc_server.stop(grace)
-        self.executor.shutdown(wait=True)
+        await asyncio.to_thread(self.executor.shutdown, wait=True)
 
 
 def create_server(
@@ -232,7 +232,7 @@ async def _serve(
         await stopping.wait()
     finally:
         await server.stop(grace)
-        app.close()
+        await asyncio.to_thread(app.close)  # waits for the writes still committing
         print("registry stopped", flush=True)
 
 

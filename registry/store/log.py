@@ -128,6 +128,9 @@ class OrderedLog(Protocol):
     def last_point(self) -> LogPoint | None:
         """The latest position and its recorded time; None while the log is empty."""
 
+    def barrier(self) -> None:
+        """Wait until every append that holds the log's lock has committed."""
+
     def point_at(self, instant: datetime) -> LogPoint | None:
         """The latest position recorded at or before ``instant``."""
 

@@ -62,6 +62,10 @@ class MemoryOrderedRecorder(POPOApplicationRecorder):
         self._notify_listeners()
         return positions
 
+    def barrier(self) -> None:
+        with self._database_lock:
+            pass
+
     def last_point(self) -> LogPoint | None:
         with self._database_lock:
             if not self._times:
@@ -75,14 +79,14 @@ class MemoryOrderedRecorder(POPOApplicationRecorder):
 
     def version_at(self, originator_id: UUID, position: int) -> int:
         with self._database_lock:
-            index = self._stored_events_index[str(originator_id)]
+            index = self._stored_events_index.get(str(originator_id), {})
             return max((v for v, i in index.items() if i < position), default=0)
 
     def select_positioned(
         self, originator_id: UUID, *, gt: int, lte: int | None, limit: int
     ) -> list[Notification]:
         with self._database_lock:
-            index = self._stored_events_index[str(originator_id)]
+            index = self._stored_events_index.get(str(originator_id), {})
             versions = sorted(v for v in index if v > gt and (lte is None or v <= lte))
             return [
                 Notification(

@@ -166,6 +166,11 @@ class PostgresOrderedRecorder(FailFastPostgresRecorder):
             return cursor.fetchall()
 
     @retry((InterfaceError, OperationalError), max_attempts=ATTEMPTS, wait=WAIT)
+    def barrier(self) -> None:
+        with self.datastore.transaction(commit=False) as cursor:
+            self._lock_table(cursor)
+
+    @retry((InterfaceError, OperationalError), max_attempts=ATTEMPTS, wait=WAIT)
     def last_point(self) -> LogPoint | None:
         rows = self._select(
             SQL("SELECT position, recorded_at FROM {} ORDER BY position DESC LIMIT 1").format(

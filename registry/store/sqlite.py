@@ -10,13 +10,16 @@ waiting, when another process commits in between.)
 
 from __future__ import annotations
 
+import contextlib
+import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
+from types import TracebackType
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import Notification, StoredEvent
+from eventsourcing.persistence import Notification, OperationalError, StoredEvent
 from eventsourcing.sqlite import (
     SQLiteApplicationRecorder,
     SQLiteCursor,
@@ -40,10 +43,30 @@ from registry.store.log import (
 
 
 class _ImmediateTransaction(SQLiteTransaction):
+    """The library's transaction, begun with the write lock, and rolled back (never left
+    open on a pooled connection) when its commit fails."""
+
     def __enter__(self) -> SQLiteCursor:
         cursor = self.connection.cursor()
-        cursor.execute("BEGIN IMMEDIATE")
+        try:
+            cursor.execute("BEGIN IMMEDIATE")
+        except sqlite3.Error as error:
+            cursor.sqlite_cursor.close()
+            raise OperationalError(error) from error
         return cursor
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc_val: BaseException | None,
+        exc_tb: TracebackType | None,
+    ) -> None:
+        try:
+            super().__exit__(exc_type, exc_val, exc_tb)
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                self.connection.rollback()
+            raise
 
 
 class SQLiteOrderedRecorder(SQLiteApplicationRecorder):
@@ -109,6 +132,10 @@ class SQLiteOrderedRecorder(SQLiteApplicationRecorder):
             ],
         )
         return positions
+
+    def barrier(self) -> None:
+        with self._writing():
+            pass
 
     def last_point(self) -> LogPoint | None:
         return self._point(

@@ -181,3 +181,39 @@ def test_a_certificate_written_by_a_process_whose_clock_runs_ahead_keeps_its_ord
     finally:
         ahead.close()
         behind.close()
+
+
+def test_an_as_of_just_after_a_write_in_flight_waits_for_it_and_never_changes(app):
+    """A write holding the log's lock has its recorded time but is not committed yet: a read
+    asking as of an instant after that time must wait for it, or its answer would change."""
+    issue(app)
+    stamped, release = threading.Event(), threading.Event()
+    append = app.store.append
+
+    def held_append(stamp):
+        def stamp_and_hold(floor):
+            batch = stamp(floor)
+            stamped.set()
+            release.wait(10)
+            return batch
+
+        return append(stamp_and_hold)
+
+    app.store.append = held_append
+    writer = threading.Thread(
+        target=lambda: app.suspend_certificate(REF, WriteMeta("s", D("2025-03-01")), reason="NC")
+    )
+    writer.start()
+    assert stamped.wait(10)
+    as_of = app.now()
+    answers = []
+    reader = threading.Thread(
+        target=lambda: answers.append(app.get_status(REF, at=D("2025-06-01"), as_of=as_of))
+    )
+    reader.start()
+    reader.join(0.3)  # a reader that does not wait would answer here, without the suspension
+    release.set()
+    writer.join(10)
+    reader.join(10)
+    assert answers[0].status is Status.SUSPENDED
+    assert app.get_status(REF, at=D("2025-06-01"), as_of=as_of) == answers[0]
