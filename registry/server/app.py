@@ -31,7 +31,7 @@ from grpc_reflection.v1alpha import reflection
 from registry.application.registry import Registry
 from registry.config import DEFAULT_THREADS
 from registry.server.certificates import CertificateServicer
-from registry.server.errors import FAULTS, Refusal, StoreFaults
+from registry.server.errors import Refusal, StoreFaults
 from registry.v1 import certificate_service_pb2 as pb
 
 log = logging.getLogger(__name__)
@@ -84,6 +84,8 @@ def _unary(
         try:
             response = await loop.run_in_executor(executor, call, request, None)
         except Refusal as refusal:
+            if refusal.fault is not None:
+                faults.failed(name, refusal.fault)
             await context.abort(refusal.code, refusal.message)
         faults.succeeded()
         return response
@@ -140,7 +142,7 @@ def create_server(
     executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="rpc")
     grpc_server = grpc.aio.server(options=[("grpc.so_reuseport", 1 if reuse_port else 0)])
     grpc_server.add_generic_rpc_handlers(
-        [certificate_handlers(CertificateServicer(app), executor, FAULTS)]
+        [certificate_handlers(CertificateServicer(app), executor, StoreFaults())]
     )
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, grpc_server)

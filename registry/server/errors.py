@@ -64,12 +64,19 @@ def one_line(message: str) -> str:
 
 
 class Refusal(Exception):
-    """A call's answer when it is not a response: a status code and a bounded message."""
+    """A call's answer when it is not a response: a status code and a bounded message.
 
-    def __init__(self, code: grpc.StatusCode, message: str) -> None:
+    ``fault`` is the storage fault behind an UNAVAILABLE answer, for the server's
+    :class:`StoreFaults` to log.
+    """
+
+    def __init__(
+        self, code: grpc.StatusCode, message: str, fault: BaseException | None = None
+    ) -> None:
         super().__init__(f"{code.name}: {message}")
         self.code = code
         self.message = message
+        self.fault = fault
 
 
 class StoreFaults:
@@ -96,15 +103,13 @@ class StoreFaults:
             log.warning("event store available again, after %d refused call(s)", failed)
 
 
-FAULTS = StoreFaults()
-
-
 def translate_errors(handler: Handler) -> Handler:
     """Turn what ``handler`` raises into a :class:`Refusal` with its status code.
 
-    A refused request is logged in one line, without a traceback; an unavailable store
-    once when the outage begins (see :class:`StoreFaults`); an unexpected error with its
-    traceback, answered INTERNAL with a generic message. A client's message is at most
+    A refused request is logged in one line, without a traceback; an unavailable store is
+    left to the server's :class:`StoreFaults` (once when the outage begins, once when it
+    ends); an unexpected error is logged with its traceback, answered INTERNAL with a
+    generic message. A client's message is at most
     ``MAX_MESSAGE_BYTES`` long.
     """
 
@@ -113,16 +118,14 @@ def translate_errors(handler: Handler) -> Handler:
         try:
             return handler(self, request, context)
         except UnavailableError as error:
-            FAULTS.failed(handler.__name__, error)
-            raise Refusal(grpc.StatusCode.UNAVAILABLE, bounded(str(error))) from None
+            raise Refusal(grpc.StatusCode.UNAVAILABLE, bounded(str(error)), error) from None
         except RegistryError as error:
             code, message = status_code_of(error), bounded(str(error))
             log.info("%s refused: %s: %s", handler.__name__, code.name, one_line(message))
             raise Refusal(code, message) from None
         except (OperationalError, InterfaceError) as error:
-            FAULTS.failed(handler.__name__, error)
             raise Refusal(
-                grpc.StatusCode.UNAVAILABLE, "the event store is unavailable; retry"
+                grpc.StatusCode.UNAVAILABLE, "the event store is unavailable; retry", error
             ) from None
         except Exception:
             log.exception("unexpected error in %s", handler.__name__)
