@@ -1159,7 +1159,8 @@ def notes(bench: Bench) -> list[str]:
             f"reads: {bench.mode.repeats} round(s) of {bench.mode.reads:,} sequential "
             "GetCertificateStatus, then as many GetCertificateHistory (one page), on certificates "
             "drawn uniformly, after 200 warm-up calls; p50/p99 = median over the rounds of each "
-            "round's; one `python -O -m registry serve` process (asynchronous, 4 worker threads); RSS = its "
+            "round's; one `python -O -m registry serve` process (asynchronous, 4 worker "
+            "threads); RSS = its "
             "VmRSS after the reads; PostgreSQL stores get VACUUM (ANALYZE) after the load, "
             "before the reads, as autovacuum would soon after a bulk load",
         ]
@@ -1181,7 +1182,8 @@ def notes(bench: Bench) -> list[str]:
             "RegistryClient on its own channel (grpc.use_local_subchannel_pool, so its own TCP "
             "connection) and sends RecordSurveillance, ChangeScope, Suspend, Reinstate in turn "
             f"to its own {m.per_client} pre-issued certificates (no two threads share one); "
-            "a command = 1 certificate event + its request answer beside the log, in one transaction",
+            "a command = 1 certificate event + its request answer beside the log, in one "
+            "transaction",
             "library saves/s: eventsourcing Application with a trivial aggregate, one new "
             "aggregate per save(), sequential, on its own store with config.persistence_env's "
             "settings for the same backend (PostgreSQL: same database, own schema), measured "
