@@ -183,13 +183,18 @@ def main(argv: Sequence[str] | None = None) -> int:
                 with serving([*commands[name], db], folder / f"{name}.log") as (target, pid):
                     runs[name].append(throughput(target, pid, refs, f"r{repeat}"))
         lines.append(f"(1) unary throughput, {CLIENTS} clients, median of {args.repeats} runs")
-        lines.append(f"{'server':<8} {'writes/s':>10} {'reads/s':>10}")
+        lines.append(
+            f"{'server':<8} {'writes/s':>10} {'reads/s':>10} "
+            f"{'server cpu ms/write':>20} {'ms/read':>8}"
+        )
         rates = {}
         for name in ("async", "sync"):
             w = median([r[0].rate for r in runs[name]])
             r = median([r[1].rate for r in runs[name]])
             rates[name] = (w, r)
-            lines.append(f"{name:<8} {w:>10,.0f} {r:>10,.0f}")
+            cpu_w = median([(r[0].server_cpu or 0) / r[0].ops * 1000 for r in runs[name]])
+            cpu_r = median([(r[1].server_cpu or 0) / r[1].ops * 1000 for r in runs[name]])
+            lines.append(f"{name:<8} {w:>10,.0f} {r:>10,.0f} {cpu_w:>20.2f} {cpu_r:>8.2f}")
         lines.append(
             f"async/sync: writes {rates['async'][0] / rates['sync'][0]:.2f}, "
             f"reads {rates['async'][1] / rates['sync'][1]:.2f}"
