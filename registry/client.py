@@ -17,12 +17,14 @@ import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, NotRequired, TypedDict, TypeVar, Unpack, cast
 
 import grpc
 from google.protobuf import timestamp_pb2
+from google.protobuf.message import Message
 from google.type import date_pb2
 
+from registry.commands import WRITES, Kind
 from registry.v1 import certificate_service_pb2 as pb
 from registry.v1 import certificate_service_pb2_grpc as pb_grpc
 
@@ -68,6 +70,36 @@ def new_request_id() -> str:
     return str(uuid.uuid4())
 
 
+def _wire(kind: Kind, value: Any) -> Any:
+    """A write field's value as its request takes it."""
+    match kind:
+        case Kind.DATE:
+            return pb_date(value)
+        case Kind.SITES | Kind.SECTOR_CODES:
+            return list(value)
+        case Kind.TEXT | Kind.INT | Kind.ORGANIZATION | Kind.CERTIFICATE:
+            return value
+
+
+class WriteOptions(TypedDict, total=False):
+    """What every write may carry besides its fields."""
+
+    effective_date: date | None
+    request_id: str | None
+    expected_version: int | None
+
+
+class NewCertificate(WriteOptions):
+    """What a new certificate holds, issued or taken over."""
+
+    organization: pb.Organization
+    standard: str
+    scope: str
+    expiry_date: date
+    sites: NotRequired[Sequence[pb.Site]]
+    sector_codes: NotRequired[Iterable[str]]
+
+
 class RegistryClient:
     """One channel to a registry server; thread-safe, close it (or use ``with``) when done."""
 
@@ -110,26 +142,30 @@ class RegistryClient:
                 raise RegistryClientError(code, error.details() or "") from None
         raise AssertionError("unreachable")
 
-    def _write(
+    def write(
         self,
-        method: Callable[..., Response],
-        request_class: Callable[..., Any],
+        command: str,
         certification_body_id: str,
         certificate_number: str,
         *,
-        effective_date: date | None,
-        request_id: str | None,
-        expected_version: int | None,
+        effective_date: date | None = None,
+        request_id: str | None = None,
+        expected_version: int | None = None,
         **fields: Any,
-    ) -> Response:
-        request = request_class(
+    ) -> Message:
+        """Send the write named ``command`` in ``registry.commands.WRITES`` (``"suspend"``,
+        ``"change-scope"``, …) with its ``fields``: dates as ``date``, sites as ``Site``
+        messages, an organization or a certificate as its message."""
+        described = WRITES[command]
+        request = getattr(pb, f"{described.rpc}Request")(
             certificate=ref(certification_body_id, certificate_number),
             request_id=request_id or new_request_id(),
             effective_date=pb_date(effective_date),
             expected_version=expected_version,
-            **fields,
+            **{name: _wire(described.field(name).kind, value) for name, value in fields.items()},
         )
-        return self._call(method, request)
+        response: Message = self._call(getattr(self.stub, described.rpc), request)
+        return response
 
     # Writes
 
@@ -137,51 +173,16 @@ class RegistryClient:
         self,
         certification_body_id: str,
         certificate_number: str,
-        *,
-        organization: pb.Organization,
-        standard: str,
-        scope: str,
-        expiry_date: date,
-        sites: Sequence[pb.Site] = (),
-        sector_codes: Iterable[str] = (),
-        effective_date: date | None = None,
-        request_id: str | None = None,
-        expected_version: int | None = None,
+        **fields: Unpack[NewCertificate],
     ) -> pb.IssueCertificateResponse:
-        return self._write(
-            self.stub.IssueCertificate,
-            pb.IssueCertificateRequest,
-            certification_body_id,
-            certificate_number,
-            effective_date=effective_date,
-            request_id=request_id,
-            expected_version=expected_version,
-            organization=organization,
-            sites=list(sites),
-            standard=standard,
-            scope=scope,
-            sector_codes=list(sector_codes),
-            expiry_date=pb_date(expiry_date),
-        )
+        response = self.write("issue", certification_body_id, certificate_number, **fields)
+        return cast(pb.IssueCertificateResponse, response)
 
     def record_surveillance(
-        self,
-        certification_body_id: str,
-        certificate_number: str,
-        *,
-        effective_date: date | None = None,
-        request_id: str | None = None,
-        expected_version: int | None = None,
+        self, certification_body_id: str, certificate_number: str, **meta: Unpack[WriteOptions]
     ) -> pb.RecordSurveillanceResponse:
-        return self._write(
-            self.stub.RecordSurveillance,
-            pb.RecordSurveillanceRequest,
-            certification_body_id,
-            certificate_number,
-            effective_date=effective_date,
-            request_id=request_id,
-            expected_version=expected_version,
-        )
+        response = self.write("surveil", certification_body_id, certificate_number, **meta)
+        return cast(pb.RecordSurveillanceResponse, response)
 
     def change_scope(
         self,
@@ -191,22 +192,18 @@ class RegistryClient:
         scope: str,
         sites: Sequence[pb.Site] = (),
         sector_codes: Iterable[str] = (),
-        effective_date: date | None = None,
-        request_id: str | None = None,
-        expected_version: int | None = None,
+        **meta: Unpack[WriteOptions],
     ) -> pb.ChangeScopeResponse:
-        return self._write(
-            self.stub.ChangeScope,
-            pb.ChangeScopeRequest,
+        response = self.write(
+            "change-scope",
             certification_body_id,
             certificate_number,
-            effective_date=effective_date,
-            request_id=request_id,
-            expected_version=expected_version,
             scope=scope,
-            sites=list(sites),
-            sector_codes=list(sector_codes),
+            sites=sites,
+            sector_codes=sector_codes,
+            **meta,
         )
+        return cast(pb.ChangeScopeResponse, response)
 
     def suspend_certificate(
         self,
@@ -215,40 +212,23 @@ class RegistryClient:
         *,
         reason: str,
         review_by: date | None = None,
-        effective_date: date | None = None,
-        request_id: str | None = None,
-        expected_version: int | None = None,
+        **meta: Unpack[WriteOptions],
     ) -> pb.SuspendCertificateResponse:
-        return self._write(
-            self.stub.SuspendCertificate,
-            pb.SuspendCertificateRequest,
+        response = self.write(
+            "suspend",
             certification_body_id,
             certificate_number,
-            effective_date=effective_date,
-            request_id=request_id,
-            expected_version=expected_version,
             reason=reason,
-            review_by=pb_date(review_by),
+            review_by=review_by,
+            **meta,
         )
+        return cast(pb.SuspendCertificateResponse, response)
 
     def reinstate_certificate(
-        self,
-        certification_body_id: str,
-        certificate_number: str,
-        *,
-        effective_date: date | None = None,
-        request_id: str | None = None,
-        expected_version: int | None = None,
+        self, certification_body_id: str, certificate_number: str, **meta: Unpack[WriteOptions]
     ) -> pb.ReinstateCertificateResponse:
-        return self._write(
-            self.stub.ReinstateCertificate,
-            pb.ReinstateCertificateRequest,
-            certification_body_id,
-            certificate_number,
-            effective_date=effective_date,
-            request_id=request_id,
-            expected_version=expected_version,
-        )
+        response = self.write("reinstate", certification_body_id, certificate_number, **meta)
+        return cast(pb.ReinstateCertificateResponse, response)
 
     def withdraw_certificate(
         self,
@@ -256,20 +236,12 @@ class RegistryClient:
         certificate_number: str,
         *,
         reason: str,
-        effective_date: date | None = None,
-        request_id: str | None = None,
-        expected_version: int | None = None,
+        **meta: Unpack[WriteOptions],
     ) -> pb.WithdrawCertificateResponse:
-        return self._write(
-            self.stub.WithdrawCertificate,
-            pb.WithdrawCertificateRequest,
-            certification_body_id,
-            certificate_number,
-            effective_date=effective_date,
-            request_id=request_id,
-            expected_version=expected_version,
-            reason=reason,
+        response = self.write(
+            "withdraw", certification_body_id, certificate_number, reason=reason, **meta
         )
+        return cast(pb.WithdrawCertificateResponse, response)
 
     def cancel_certificate(
         self,
@@ -277,20 +249,12 @@ class RegistryClient:
         certificate_number: str,
         *,
         reason: str,
-        effective_date: date | None = None,
-        request_id: str | None = None,
-        expected_version: int | None = None,
+        **meta: Unpack[WriteOptions],
     ) -> pb.CancelCertificateResponse:
-        return self._write(
-            self.stub.CancelCertificate,
-            pb.CancelCertificateRequest,
-            certification_body_id,
-            certificate_number,
-            effective_date=effective_date,
-            request_id=request_id,
-            expected_version=expected_version,
-            reason=reason,
+        response = self.write(
+            "cancel", certification_body_id, certificate_number, reason=reason, **meta
         )
+        return cast(pb.CancelCertificateResponse, response)
 
     def renew_certificate(
         self,
@@ -298,20 +262,12 @@ class RegistryClient:
         certificate_number: str,
         *,
         expiry_date: date,
-        effective_date: date | None = None,
-        request_id: str | None = None,
-        expected_version: int | None = None,
+        **meta: Unpack[WriteOptions],
     ) -> pb.RenewCertificateResponse:
-        return self._write(
-            self.stub.RenewCertificate,
-            pb.RenewCertificateRequest,
-            certification_body_id,
-            certificate_number,
-            effective_date=effective_date,
-            request_id=request_id,
-            expected_version=expected_version,
-            expiry_date=pb_date(expiry_date),
+        response = self.write(
+            "renew", certification_body_id, certificate_number, expiry_date=expiry_date, **meta
         )
+        return cast(pb.RenewCertificateResponse, response)
 
     def transfer_certificate(
         self,
@@ -320,34 +276,18 @@ class RegistryClient:
         *,
         from_certification_body_id: str,
         from_certificate_number: str,
-        organization: pb.Organization,
-        standard: str,
-        scope: str,
-        expiry_date: date,
-        sites: Sequence[pb.Site] = (),
-        sector_codes: Iterable[str] = (),
-        effective_date: date | None = None,
-        request_id: str | None = None,
-        expected_version: int | None = None,
+        **fields: Unpack[NewCertificate],
     ) -> pb.TransferCertificateResponse:
         """Issue the receiving CB's new certificate in place of another CB's (IAF MD 2):
         ``effective_date`` is the transfer date; both certificates change, or neither."""
-        return self._write(
-            self.stub.TransferCertificate,
-            pb.TransferCertificateRequest,
+        response = self.write(
+            "transfer",
             certification_body_id,
             certificate_number,
-            effective_date=effective_date,
-            request_id=request_id,
-            expected_version=expected_version,
             from_certificate=ref(from_certification_body_id, from_certificate_number),
-            organization=organization,
-            sites=list(sites),
-            standard=standard,
-            scope=scope,
-            sector_codes=list(sector_codes),
-            expiry_date=pb_date(expiry_date),
+            **fields,
         )
+        return cast(pb.TransferCertificateResponse, response)
 
     def change_holder_details(
         self,
@@ -357,20 +297,17 @@ class RegistryClient:
         name: str = "",
         country: str = "",
         address: str = "",
-        effective_date: date | None = None,
-        request_id: str | None = None,
-        expected_version: int | None = None,
+        **meta: Unpack[WriteOptions],
     ) -> pb.ChangeHolderDetailsResponse:
-        return self._write(
-            self.stub.ChangeHolderDetails,
-            pb.ChangeHolderDetailsRequest,
+        organization = pb.Organization(name=name, country=country, address=address)
+        response = self.write(
+            "change-holder",
             certification_body_id,
             certificate_number,
-            effective_date=effective_date,
-            request_id=request_id,
-            expected_version=expected_version,
-            organization=pb.Organization(name=name, country=country, address=address),
+            organization=organization,
+            **meta,
         )
+        return cast(pb.ChangeHolderDetailsResponse, response)
 
     def retract_event(
         self,
@@ -379,21 +316,17 @@ class RegistryClient:
         *,
         event_version: int,
         reason: str,
-        effective_date: date | None = None,
-        request_id: str | None = None,
-        expected_version: int | None = None,
+        **meta: Unpack[WriteOptions],
     ) -> pb.RetractEventResponse:
-        return self._write(
-            self.stub.RetractEvent,
-            pb.RetractEventRequest,
+        response = self.write(
+            "retract",
             certification_body_id,
             certificate_number,
-            effective_date=effective_date,
-            request_id=request_id,
-            expected_version=expected_version,
             event_version=event_version,
             reason=reason,
+            **meta,
         )
+        return cast(pb.RetractEventResponse, response)
 
     # Queries
 

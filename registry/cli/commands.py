@@ -18,7 +18,6 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 import grpc
-from google.protobuf.message import Message
 
 from registry import config
 from registry.cli import output
@@ -30,10 +29,10 @@ from registry.client import (
     new_request_id,
     ref,
 )
+from registry.commands import WRITES, Field, Kind, WriteCommand
 from registry.v1 import certificate_service_pb2 as pb
 
 Query = Callable[[RegistryClient, argparse.Namespace], str]
-Write = Callable[..., Message]
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -155,17 +154,22 @@ def _query(handler: Query) -> Callable[[argparse.Namespace], int]:
     return run
 
 
-def _write(call: Write) -> Callable[[argparse.Namespace], int]:
+def _write(command: WriteCommand) -> Callable[[argparse.Namespace], int]:
+    """Send ``command`` with its fields from the options, print the answer."""
+
     def run(args: argparse.Namespace) -> int:
         args.request_id = args.request_id or new_request_id()
+        fields = {field.name: _value(args, field) for field in command.fields}
         try:
             with _connect(args) as client:
-                response = call(
-                    client,
-                    args,
+                response = client.write(
+                    command.name,
+                    args.cb,
+                    args.number,
                     effective_date=args.effective,
                     request_id=args.request_id,
                     expected_version=args.expected_version,
+                    **fields,
                 )
         except RegistryClientError as error:
             return _refused(error, args)
@@ -185,10 +189,6 @@ def _write(call: Write) -> Callable[[argparse.Namespace], int]:
 
 def _label(args: argparse.Namespace) -> str:
     return f"{args.cb}/{args.number}"
-
-
-def _organization(args: argparse.Namespace) -> pb.Organization:
-    return pb.Organization(name=args.org_name, country=args.org_country, address=args.org_address)
 
 
 # Queries
@@ -216,93 +216,6 @@ def _history(client: RegistryClient, args: argparse.Namespace) -> str:
         )
     )
     return output.history(events, "", as_json=args.json)
-
-
-# Writes: each gets the certificate, the parsed arguments and the common write fields
-
-
-def _issue(client: RegistryClient, args: argparse.Namespace, **meta: Any) -> Message:
-    return client.issue_certificate(
-        args.cb,
-        args.number,
-        organization=_organization(args),
-        standard=args.standard,
-        scope=args.scope,
-        expiry_date=args.expiry,
-        sites=args.site,
-        sector_codes=args.sector_code,
-        **meta,
-    )
-
-
-def _surveil(client: RegistryClient, args: argparse.Namespace, **meta: Any) -> Message:
-    return client.record_surveillance(args.cb, args.number, **meta)
-
-
-def _change_scope(client: RegistryClient, args: argparse.Namespace, **meta: Any) -> Message:
-    return client.change_scope(
-        args.cb,
-        args.number,
-        scope=args.scope,
-        sites=args.site,
-        sector_codes=args.sector_code,
-        **meta,
-    )
-
-
-def _suspend(client: RegistryClient, args: argparse.Namespace, **meta: Any) -> Message:
-    return client.suspend_certificate(
-        args.cb, args.number, reason=args.reason, review_by=args.review_by, **meta
-    )
-
-
-def _reinstate(client: RegistryClient, args: argparse.Namespace, **meta: Any) -> Message:
-    return client.reinstate_certificate(args.cb, args.number, **meta)
-
-
-def _withdraw(client: RegistryClient, args: argparse.Namespace, **meta: Any) -> Message:
-    return client.withdraw_certificate(args.cb, args.number, reason=args.reason, **meta)
-
-
-def _cancel(client: RegistryClient, args: argparse.Namespace, **meta: Any) -> Message:
-    return client.cancel_certificate(args.cb, args.number, reason=args.reason, **meta)
-
-
-def _renew(client: RegistryClient, args: argparse.Namespace, **meta: Any) -> Message:
-    return client.renew_certificate(args.cb, args.number, expiry_date=args.expiry, **meta)
-
-
-def _transfer(client: RegistryClient, args: argparse.Namespace, **meta: Any) -> Message:
-    return client.transfer_certificate(
-        args.cb,
-        args.number,
-        from_certification_body_id=args.from_certificate.certification_body_id,
-        from_certificate_number=args.from_certificate.certificate_number,
-        organization=_organization(args),
-        standard=args.standard,
-        scope=args.scope,
-        expiry_date=args.expiry,
-        sites=args.site,
-        sector_codes=args.sector_code,
-        **meta,
-    )
-
-
-def _change_holder(client: RegistryClient, args: argparse.Namespace, **meta: Any) -> Message:
-    return client.change_holder_details(
-        args.cb,
-        args.number,
-        name=args.org_name,
-        country=args.org_country,
-        address=args.org_address,
-        **meta,
-    )
-
-
-def _retract(client: RegistryClient, args: argparse.Namespace, **meta: Any) -> Message:
-    return client.retract_event(
-        args.cb, args.number, event_version=args.event_version, reason=args.reason, **meta
-    )
 
 
 # Parsers
@@ -362,51 +275,58 @@ def _write_options() -> argparse.ArgumentParser:
     return write
 
 
-def _scope_options(parser: argparse.ArgumentParser, *, replacing: bool) -> None:
-    whole = " (the whole new list: sites not given are removed)" if replacing else ""
-    parser.add_argument("--scope", type=non_empty, required=True, help="the certified scope")
-    parser.add_argument(
-        "--site",
-        type=site,
-        action="append",
-        default=[],
-        metavar="ADDRESS[|SITE SCOPE]",
-        help=f"a certified site, repeatable{whole}",
-    )
-    parser.add_argument(
-        "--sector-code",
-        action="append",
-        default=[],
-        metavar="CODE",
-        help="an IAF/EA sector code, repeatable" + (" (the whole new list)" if replacing else ""),
-    )
+# The parts of an organization on the command line: option, what it is, metavar
+_ORGANIZATION = (
+    ("name", "legal name", None),
+    ("country", "country code (ISO 3166-1 alpha-2, e.g. DE)", "CC"),
+    ("address", "head office address", None),
+)
 
 
-def _new_certificate_options(parser: argparse.ArgumentParser) -> None:
-    """What a new certificate holds, issued or taken over."""
-    parser.add_argument("--org-name", type=non_empty, required=True, help="the holder's legal name")
-    parser.add_argument(
-        "--org-country",
-        type=non_empty,
-        required=True,
-        metavar="CC",
-        help="ISO 3166-1 alpha-2, e.g. DE",
-    )
-    parser.add_argument("--org-address", type=non_empty, required=True, help="head office address")
-    parser.add_argument(
-        "--standard",
-        type=non_empty,
-        required=True,
-        help='standard and edition, e.g. "ISO 9001:2015"',
-    )
-    _scope_options(parser, replacing=False)
-    parser.add_argument(
-        "--expiry", type=iso_date, required=True, metavar="YYYY-MM-DD", help="the expiry date"
-    )
+def _add_field(parser: argparse.ArgumentParser, field: Field) -> None:
+    """The option (an organization's options) of a write command's field."""
+    if field.kind is Kind.ORGANIZATION:
+        for part, what, metavar in _ORGANIZATION:
+            parser.add_argument(
+                f"--org-{part}",
+                type=non_empty if field.required else str,
+                required=field.required,
+                default="",
+                metavar=metavar,
+                help=field.help.format(what),
+            )
+        return
+    option: dict[str, Any] = {"help": field.help, "dest": field.name}
+    match field.kind:
+        case Kind.TEXT:
+            option.update(type=non_empty)
+        case Kind.INT:
+            option.update(type=_int_at_least(1), metavar="N")
+        case Kind.DATE:
+            option.update(type=iso_date, metavar="YYYY-MM-DD")
+        case Kind.SITES:
+            option.update(type=site, action="append", default=[], metavar="ADDRESS[|SITE SCOPE]")
+        case Kind.SECTOR_CODES:
+            option.update(action="append", default=[], metavar="CODE")
+        case Kind.CERTIFICATE:
+            option.update(type=certificate_ref, metavar="CB/NUMBER")
+    if field.required:
+        option.update(required=True)
+    parser.add_argument(field.option, **option)
+
+
+def _value(args: argparse.Namespace, field: Field) -> Any:
+    """A field's value for ``RegistryClient.write``, from the parsed options."""
+    if field.kind is Kind.ORGANIZATION:
+        return pb.Organization(
+            name=args.org_name, country=args.org_country, address=args.org_address
+        )
+    return getattr(args, field.name)
 
 
 def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    """Register ``status``, ``history`` and one subcommand per write."""
+    """Register ``status``, ``history`` and one subcommand per write, made from its
+    description in ``registry.commands.WRITES``."""
     common = _common_options()
     write = _write_options()
 
@@ -459,86 +379,8 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     parser.add_argument("--all", action="store_true", help="follow page tokens to the end")
     parser.set_defaults(run=_query(_history))
 
-    parser = add(
-        "issue",
-        "issue a certificate (the certification decision)",
-        "A certificate taken over from another CB is issued by transfer.",
-    )
-    _new_certificate_options(parser)
-    parser.set_defaults(run=_write(_issue))
-
-    parser = add("surveil", "record a passed surveillance audit")
-    parser.set_defaults(run=_write(_surveil))
-
-    parser = add(
-        "change-scope",
-        "replace the certified scope, sites and sector codes",
-        "Sites and sector codes not given are removed.",
-    )
-    _scope_options(parser, replacing=True)
-    parser.set_defaults(run=_write(_change_scope))
-
-    parser = add("suspend", "suspend a certificate valid on the effective date")
-    parser.add_argument("--reason", type=non_empty, required=True, help="why it is suspended")
-    parser.add_argument(
-        "--review-by", type=iso_date, metavar="YYYY-MM-DD", help="when the CB will review it"
-    )
-    parser.set_defaults(run=_write(_suspend))
-
-    parser = add("reinstate", "lift a suspension in effect on the effective date")
-    parser.set_defaults(run=_write(_reinstate))
-
-    parser = add("withdraw", "withdraw a certificate (decided by the CB; terminal)")
-    parser.add_argument("--reason", type=non_empty, required=True, help="why it is withdrawn")
-    parser.set_defaults(run=_write(_withdraw))
-
-    parser = add("cancel", "cancel a certificate (client's request or end of contract; terminal)")
-    parser.add_argument("--reason", type=non_empty, required=True, help="why it is cancelled")
-    parser.set_defaults(run=_write(_cancel))
-
-    parser = add("renew", "recertify: a new expiry for a new cycle")
-    parser.add_argument(
-        "--expiry", type=iso_date, required=True, metavar="YYYY-MM-DD", help="the new expiry date"
-    )
-    parser.set_defaults(run=_write(_renew))
-
-    parser = add(
-        "transfer",
-        "take over another CB's certificate (IAF MD 2): issue CB NUMBER in its place",
-        "Run by the receiving CB for its new certificate CB NUMBER. From the transfer date "
-        "(--effective) the certificate given with --from is TRANSFERRED and the new one VALID: "
-        "both change in one transaction, or neither does. The old certificate must be valid "
-        "that day, another CB's, to the same standard; the new expiry is at most its expiry. "
-        "--expected-version, if given, must be 0 (the new certificate must not exist).",
-    )
-    parser.add_argument(
-        "--from",
-        dest="from_certificate",
-        type=certificate_ref,
-        required=True,
-        metavar="CB/NUMBER",
-        help="the other CB's certificate taken over (split at the first /)",
-    )
-    _new_certificate_options(parser)
-    parser.set_defaults(run=_write(_transfer))
-
-    parser = add(
-        "change-holder",
-        "change the holder's name, country or address",
-        "Options not given stay as they are; give at least one.",
-    )
-    parser.add_argument("--org-name", default="", help="the new legal name")
-    parser.add_argument("--org-country", default="", metavar="CC", help="the new country code")
-    parser.add_argument("--org-address", default="", help="the new head office address")
-    parser.set_defaults(run=_write(_change_holder))
-
-    parser = add("retract", "mark an earlier event as published in error")
-    parser.add_argument(
-        "--event-version",
-        type=_int_at_least(1),
-        required=True,
-        metavar="N",
-        help="the version of the event published in error",
-    )
-    parser.add_argument("--reason", type=non_empty, required=True, help="why it was an error")
-    parser.set_defaults(run=_write(_retract))
+    for command in WRITES.values():
+        parser = add(command.name, command.summary, command.details)
+        for field in command.fields:
+            _add_field(parser, field)
+        parser.set_defaults(run=_write(command))

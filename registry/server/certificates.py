@@ -3,156 +3,34 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any
 
 import grpc
 
 from registry.application.registry import Registry
 from registry.application.views import WriteResult
+from registry.commands import WRITES, WriteCommand
 from registry.server import convert
 from registry.server.errors import translate_errors
 from registry.v1 import certificate_service_pb2 as pb
 from registry.v1 import certificate_service_pb2_grpc as pb_grpc
 
-Response = TypeVar("Response")
-
-
-def _written(response_class: Callable[..., Response], result: WriteResult) -> Response:
-    recorded_at = convert.to_timestamp(result.recorded_at)
-    return response_class(version=result.version, recorded_at=recorded_at)
-
 
 class CertificateServicer(pb_grpc.CertificateServiceServicer):
+    """The reads are written out below; each write RPC is made from its description
+    in ``registry.commands.WRITES`` (see ``_write_handler``)."""
+
     def __init__(self, app: Registry) -> None:
         self.app = app
 
-    @translate_errors
-    def IssueCertificate(
-        self, request: pb.IssueCertificateRequest, context: grpc.ServicerContext
-    ) -> pb.IssueCertificateResponse:
-        result = self.app.issue_certificate(
+    def write(self, command: WriteCommand, request: Any) -> Any:
+        """Parse the request, call the command's use case, answer version and time."""
+        result: WriteResult = getattr(self.app, command.use_case)(
             convert.ref(request.certificate),
             convert.write_meta(request),
-            organization=convert.organization(request.organization),
-            sites=convert.sites(request.sites),
-            standard=request.standard,
-            scope=request.scope,
-            sector_codes=list(request.sector_codes),
-            expiry_date=convert.optional_date(request, "expiry_date"),
+            **{field.keyword: convert.argument(request, field) for field in command.fields},
         )
-        return _written(pb.IssueCertificateResponse, result)
-
-    @translate_errors
-    def RecordSurveillance(
-        self, request: pb.RecordSurveillanceRequest, context: grpc.ServicerContext
-    ) -> pb.RecordSurveillanceResponse:
-        result = self.app.record_surveillance(
-            convert.ref(request.certificate), convert.write_meta(request)
-        )
-        return _written(pb.RecordSurveillanceResponse, result)
-
-    @translate_errors
-    def ChangeScope(
-        self, request: pb.ChangeScopeRequest, context: grpc.ServicerContext
-    ) -> pb.ChangeScopeResponse:
-        result = self.app.change_scope(
-            convert.ref(request.certificate),
-            convert.write_meta(request),
-            scope=request.scope,
-            sites=convert.sites(request.sites),
-            sector_codes=list(request.sector_codes),
-        )
-        return _written(pb.ChangeScopeResponse, result)
-
-    @translate_errors
-    def SuspendCertificate(
-        self, request: pb.SuspendCertificateRequest, context: grpc.ServicerContext
-    ) -> pb.SuspendCertificateResponse:
-        result = self.app.suspend_certificate(
-            convert.ref(request.certificate),
-            convert.write_meta(request),
-            reason=request.reason,
-            review_by=convert.optional_date(request, "review_by"),
-        )
-        return _written(pb.SuspendCertificateResponse, result)
-
-    @translate_errors
-    def ReinstateCertificate(
-        self, request: pb.ReinstateCertificateRequest, context: grpc.ServicerContext
-    ) -> pb.ReinstateCertificateResponse:
-        result = self.app.reinstate_certificate(
-            convert.ref(request.certificate), convert.write_meta(request)
-        )
-        return _written(pb.ReinstateCertificateResponse, result)
-
-    @translate_errors
-    def WithdrawCertificate(
-        self, request: pb.WithdrawCertificateRequest, context: grpc.ServicerContext
-    ) -> pb.WithdrawCertificateResponse:
-        result = self.app.withdraw_certificate(
-            convert.ref(request.certificate), convert.write_meta(request), reason=request.reason
-        )
-        return _written(pb.WithdrawCertificateResponse, result)
-
-    @translate_errors
-    def CancelCertificate(
-        self, request: pb.CancelCertificateRequest, context: grpc.ServicerContext
-    ) -> pb.CancelCertificateResponse:
-        result = self.app.cancel_certificate(
-            convert.ref(request.certificate), convert.write_meta(request), reason=request.reason
-        )
-        return _written(pb.CancelCertificateResponse, result)
-
-    @translate_errors
-    def RenewCertificate(
-        self, request: pb.RenewCertificateRequest, context: grpc.ServicerContext
-    ) -> pb.RenewCertificateResponse:
-        result = self.app.renew_certificate(
-            convert.ref(request.certificate),
-            convert.write_meta(request),
-            expiry_date=convert.optional_date(request, "expiry_date"),
-        )
-        return _written(pb.RenewCertificateResponse, result)
-
-    @translate_errors
-    def TransferCertificate(
-        self, request: pb.TransferCertificateRequest, context: grpc.ServicerContext
-    ) -> pb.TransferCertificateResponse:
-        result = self.app.transfer_certificate(
-            convert.ref(request.certificate),
-            convert.write_meta(request),
-            from_certificate=convert.ref(request.from_certificate),
-            organization=convert.organization(request.organization),
-            sites=convert.sites(request.sites),
-            standard=request.standard,
-            scope=request.scope,
-            sector_codes=list(request.sector_codes),
-            expiry_date=convert.optional_date(request, "expiry_date"),
-        )
-        return convert.to_transfer_response(result)
-
-    @translate_errors
-    def ChangeHolderDetails(
-        self, request: pb.ChangeHolderDetailsRequest, context: grpc.ServicerContext
-    ) -> pb.ChangeHolderDetailsResponse:
-        result = self.app.change_holder_details(
-            convert.ref(request.certificate),
-            convert.write_meta(request),
-            organization=convert.organization(request.organization),
-        )
-        return _written(pb.ChangeHolderDetailsResponse, result)
-
-    @translate_errors
-    def RetractEvent(
-        self, request: pb.RetractEventRequest, context: grpc.ServicerContext
-    ) -> pb.RetractEventResponse:
-        result = self.app.retract_event(
-            convert.ref(request.certificate),
-            convert.write_meta(request),
-            version=request.event_version,
-            reason=request.reason,
-        )
-        return _written(pb.RetractEventResponse, result)
+        return convert.to_written(getattr(pb, f"{command.rpc}Response"), result)
 
     @translate_errors
     def GetCertificateStatus(
@@ -177,3 +55,18 @@ class CertificateServicer(pb_grpc.CertificateServiceServicer):
             as_of=convert.optional_instant(request, "as_of"),
         )
         return convert.to_history_response(page, ref)
+
+
+WriteHandler = Callable[[CertificateServicer, Any, grpc.ServicerContext], Any]
+
+
+def _write_handler(command: WriteCommand) -> WriteHandler:
+    def handler(self: CertificateServicer, request: Any, context: grpc.ServicerContext) -> Any:
+        return self.write(command, request)
+
+    handler.__name__ = handler.__qualname__ = command.rpc  # what the error log names
+    return translate_errors(handler)
+
+
+for _command in WRITES.values():
+    setattr(CertificateServicer, _command.rpc, _write_handler(_command))

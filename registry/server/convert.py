@@ -15,6 +15,7 @@ from google.type import date_pb2
 
 from registry.application import views
 from registry.application.registry import MAX_PAGE_SIZE
+from registry.commands import Field, Kind
 from registry.domain.status import Status, Warning
 from registry.errors import InvalidInputError
 from registry.v1 import certificate_service_pb2 as pb
@@ -70,6 +71,24 @@ def sites(messages: Any) -> list[views.Site]:
     return [views.Site(site.address, site.scope) for site in messages]
 
 
+def argument(request: Any, field: Field) -> Any:
+    """A write request's field as the plain value its use case takes."""
+    value = getattr(request, field.name)
+    match field.kind:
+        case Kind.TEXT | Kind.INT:
+            return value
+        case Kind.DATE:
+            return optional_date(request, field.name)
+        case Kind.SITES:
+            return sites(value)
+        case Kind.SECTOR_CODES:
+            return list(value)
+        case Kind.ORGANIZATION:
+            return organization(value)
+        case Kind.CERTIFICATE:
+            return ref(value)
+
+
 def write_meta(request: Any) -> views.WriteMeta:
     return views.WriteMeta(
         request_id=request.request_id,
@@ -101,13 +120,13 @@ def to_ref(value: views.CertificateRef | None) -> pb.CertificateRef | None:
     )
 
 
-def to_transfer_response(result: views.WriteResult) -> pb.TransferCertificateResponse:
-    """The new certificate's version and recorded time, and the replaced one's version."""
-    return pb.TransferCertificateResponse(
-        version=result.version,
-        recorded_at=to_timestamp(result.recorded_at),
-        from_version=result.from_version or 0,
-    )
+def to_written(response_class: Any, result: views.WriteResult) -> Any:
+    """A write's response: the version and recorded time; a transfer's also the replaced
+    certificate's version (``from_version``)."""
+    response = response_class(version=result.version, recorded_at=to_timestamp(result.recorded_at))
+    if "from_version" in response_class.DESCRIPTOR.fields_by_name:
+        response.from_version = result.from_version or 0
+    return response
 
 
 def to_certificate(details: views.CertificateDetails) -> pb.Certificate:
