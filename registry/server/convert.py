@@ -13,7 +13,7 @@ from typing import Any
 from google.protobuf import timestamp_pb2
 from google.type import date_pb2
 
-from registry.application import views
+from registry.application import inputs, views
 from registry.application.registry import MAX_PAGE_SIZE
 from registry.commands import Field, Kind
 from registry.domain.status import Status, Warning
@@ -321,6 +321,9 @@ _BAD_TOKEN = "page_token is not a token this certificate's history gave out"
 
 
 def _certificate_digest(certificate: views.CertificateRef) -> bytes:
+    # Of the ids as the registry uses them (NFC): spellings that name one certificate share
+    # its tokens.
+    certificate = inputs.ref(certificate)
     digest = hashlib.sha256(b"registry.v1 history page token")
     for part in (certificate.certification_body_id, certificate.certificate_number):
         encoded = part.encode("utf-8", "surrogatepass")

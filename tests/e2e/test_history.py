@@ -254,6 +254,15 @@ def test_a_page_token_of_the_same_number_at_another_cb_is_invalid(client, issue)
     assert error.code is grpc.StatusCode.INVALID_ARGUMENT
 
 
+def test_a_page_token_serves_every_spelling_that_names_the_same_certificate(client, issue):
+    nfc, nfd = "Zertifikat-\u00dc-1", "Zertifikat-U\u0308-1"
+    issue(nfc)
+    client.record_surveillance("cb-1", nfc, effective_date=D("2025-01-05"))
+    token = client.get_certificate_history("cb-1", nfc, page_size=1).next_page_token
+    second = client.get_certificate_history("cb-1", nfd, page_size=1, page_token=token)
+    assert [e.version for e in second.events] == [2]
+
+
 # Page bytes
 
 
