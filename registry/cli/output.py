@@ -198,6 +198,7 @@ def status(certificate: str, response: pb.GetCertificateStatusResponse, *, as_js
         ("status", status_name(response.status)),
         ("on", day(response.at)),
         ("as of", instant(response.as_of)),
+        ("log position", str(response.log_position)),
         ("version", str(response.version)),
         ("warnings", warnings),
     ]

@@ -182,6 +182,10 @@ def test_status_as_of_before_the_suspension_was_recorded_is_valid(cli, lifecycle
     assert run.code == 0, run.stderr
     assert run.pairs()["status"] == "VALID"
     assert run.pairs()["version"] == "2"
+    # The answer names the cut it was computed at; the latest cut lies beyond it.
+    cut = int(run.pairs()["log position"])
+    latest = cli("status", CB, NUMBER, "--at", "2025-03-20")
+    assert 2 <= cut < int(latest.pairs()["log position"])
 
 
 def test_history_lists_the_four_events_in_version_order(cli, lifecycle):
