@@ -16,7 +16,7 @@ DB_ENV = "REGISTRY_DB"
 DEFAULT_POOL_SIZE = 10
 # Threads per server process for calls' work against the store: more only help when the
 # store is far away (PostgreSQL over a network); on SQLite fewer threads contend less.
-DEFAULT_THREADS = 4
+DEFAULT_THREADS = 2
 SERVER_ENV = "REGISTRY_SERVER"
 
 

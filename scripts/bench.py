@@ -786,7 +786,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for note in [
         "(a) 1 command = 1 certificate event (its request answer beside the log, same "
         "transaction); server = `python -O -m registry serve` in its own process "
-        "(asynchronous, 4 worker threads)",
+        "(asynchronous, 2 worker threads)",
         "(a)/(d)/(e) main rows: one RegistryClient (one channel) shared by all client "
         "threads, as a service using the thread-safe client would; 'N channels' = one "
         "RegistryClient each, separate TCP connections",

@@ -1159,7 +1159,7 @@ def notes(bench: Bench) -> list[str]:
             f"reads: {bench.mode.repeats} round(s) of {bench.mode.reads:,} sequential "
             "GetCertificateStatus, then as many GetCertificateHistory (one page), on certificates "
             "drawn uniformly, after 200 warm-up calls; p50/p99 = median over the rounds of each "
-            "round's; one `python -O -m registry serve` process (asynchronous, 4 worker "
+            "round's; one `python -O -m registry serve` process (asynchronous, 2 worker "
             "threads); RSS = its "
             "VmRSS after the reads; PostgreSQL stores get VACUUM (ANALYZE) after the load, "
             "before the reads, as autovacuum would soon after a bulk load",

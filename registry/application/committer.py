@@ -164,6 +164,10 @@ class GroupCommitter:
 
     def submit(self, request: WriteRequest) -> WriteResult:
         """Queue ``request`` and wait until it is durable (or refused)."""
+        return self.enqueue(request).result()
+
+    def enqueue(self, request: WriteRequest) -> Future[WriteResult]:
+        """Queue ``request``; its future is answered once it is durable (or refused)."""
         with self._start_lock:
             if self._closed:
                 raise UnavailableError("the registry is shutting down")
@@ -172,7 +176,7 @@ class GroupCommitter:
                 self._thread.start()
             # Queued under the lock: never behind the None that tells the thread to stop.
             self._queue.put(request)
-        return request.answer.result()
+        return request.answer
 
     def close(self) -> None:
         with self._start_lock:

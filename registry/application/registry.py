@@ -11,8 +11,10 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import threading
 from collections.abc import Callable, Mapping, Sequence
-from datetime import date, datetime
+from concurrent.futures import Future
+from datetime import UTC, date, datetime
 from typing import Any, ClassVar, cast
 from uuid import UUID
 
@@ -71,6 +73,8 @@ from registry.store.log import (
 )
 
 log = logging.getLogger(__name__)
+# What a use case returns inside ``begin``: never seen outside it.
+_DEFERRED = WriteResult(0, datetime.fromtimestamp(0, UTC))
 MAX_PAGE_SIZE = 1000
 # Version 2: recorded time ordered with the log; request answers and the schema
 # version beside the log, not in it.
@@ -104,6 +108,7 @@ class Registry(Application[UUID]):
         self._clock = clock
         self._committer = GroupCommitter(self)
         self._cache = CertificateCache()
+        self._deferring = threading.local()
         self.schema_version = self._check_schema()
 
     def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
@@ -543,7 +548,33 @@ class Registry(Application[UUID]):
             if first is not None:
                 return first
             raise
+        if getattr(self._deferring, "active", False):
+            self._deferring.pending = self._committer.enqueue(request)
+            return _DEFERRED
         return self._committer.submit(request)
+
+    def begin(
+        self, use_case: str, ref: CertificateRef, meta: WriteMeta, **fields: Any
+    ) -> Future[WriteResult]:
+        """Run the write use case ``use_case`` up to its commit, without waiting for it.
+
+        Everything up to the commit (input checks, the certificate's rules, recognising
+        a retry) happens now, in the caller's thread; the future is answered once the
+        write is durable or refused. For callers that must not hold a thread while a
+        commit is under way, such as the asynchronous server.
+        """
+        self._deferring.active, self._deferring.pending = True, None
+        try:
+            result = getattr(self, use_case)(ref, meta, **fields)
+        finally:
+            self._deferring.active = False
+        pending: Future[WriteResult] | None = self._deferring.pending
+        self._deferring.pending = None
+        if pending is not None:
+            return pending
+        answered: Future[WriteResult] = Future()  # a retry answered with its first result
+        answered.set_result(result)
+        return answered
 
     def load_for_write(self, request: WriteRequest) -> list[Certificate | None]:
         certificate: Certificate | None

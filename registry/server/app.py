@@ -29,9 +29,10 @@ from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
 from registry.application.registry import Registry
+from registry.commands import WRITES, WriteCommand
 from registry.config import DEFAULT_THREADS
 from registry.server.certificates import CertificateServicer
-from registry.server.errors import Refusal, StoreFaults
+from registry.server.errors import Refusal, StoreFaults, refusal
 from registry.v1 import certificate_service_pb2 as pb
 
 log = logging.getLogger(__name__)
@@ -93,14 +94,51 @@ def _unary(
     return handle
 
 
+def _write(
+    command: WriteCommand,
+    servicer: CertificateServicer,
+    executor: ThreadPoolExecutor,
+    faults: StoreFaults,
+) -> Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]:
+    """An async handler of a write: its checks run in the worker pool, and its commit is
+    awaited here, on the loop, so no thread waits for the store's commit."""
+    name = command.rpc
+
+    async def handle(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
+        if isinstance(request, Malformed):
+            log.info("%s refused: INVALID_ARGUMENT: malformed %s", name, request.type_name)
+            await context.abort(
+                grpc.StatusCode.INVALID_ARGUMENT,
+                f"the request is not a valid {request.type_name} message",
+            )
+        loop = asyncio.get_running_loop()
+        try:
+            pending = await loop.run_in_executor(executor, servicer.begin_write, command, request)
+            result = await asyncio.wrap_future(pending)
+        except Exception as error:
+            answer = refusal(error, name)
+            if answer.fault is not None:
+                faults.failed(name, answer.fault)
+            await context.abort(answer.code, answer.message)
+        faults.succeeded()
+        return servicer.written(command, result)
+
+    return handle
+
+
 def certificate_handlers(
     servicer: CertificateServicer, executor: ThreadPoolExecutor, faults: StoreFaults
 ) -> grpc.GenericRpcHandler:
+    writes = {command.rpc: command for command in WRITES.values()}
     handlers = {}
     for method in CERTIFICATE_SERVICE.methods:
         request_class = message_factory.GetMessageClass(method.input_type)
+        if method.name in writes:
+            handle = _write(writes[method.name], servicer, executor, faults)
+        else:
+            handle = _unary(method.name, getattr(servicer, method.name), executor, faults)
         handlers[method.name] = grpc.unary_unary_rpc_method_handler(
-            _unary(method.name, getattr(servicer, method.name), executor, faults),
+            handle,
             request_deserializer=_parse(request_class),
             response_serializer=_serialize,
         )

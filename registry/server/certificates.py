@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import Future
 from typing import Any
 
 import grpc
 
 from registry.application.registry import Registry
-from registry.application.views import WriteResult
+from registry.application.views import CertificateRef, WriteMeta, WriteResult
 from registry.commands import WRITES, WriteCommand
 from registry.server import convert
 from registry.server.errors import translate_errors
@@ -25,12 +26,26 @@ class CertificateServicer(pb_grpc.CertificateServiceServicer):
 
     def write(self, command: WriteCommand, request: Any) -> Any:
         """Parse the request, call the command's use case, answer version and time."""
-        result: WriteResult = getattr(self.app, command.use_case)(
+        ref, meta, fields = self._arguments(command, request)
+        result: WriteResult = getattr(self.app, command.use_case)(ref, meta, **fields)
+        return self.written(command, result)
+
+    def begin_write(self, command: WriteCommand, request: Any) -> Future[WriteResult]:
+        """Like ``write``, without waiting for the commit: its answer comes in the future."""
+        ref, meta, fields = self._arguments(command, request)
+        return self.app.begin(command.use_case, ref, meta, **fields)
+
+    def written(self, command: WriteCommand, result: WriteResult) -> Any:
+        return convert.to_written(getattr(pb, f"{command.rpc}Response"), result)
+
+    def _arguments(
+        self, command: WriteCommand, request: Any
+    ) -> tuple[CertificateRef, WriteMeta, dict[str, Any]]:
+        return (
             convert.ref(request.certificate),
             convert.write_meta(request),
-            **{field.keyword: convert.argument(request, field) for field in command.fields},
+            {field.keyword: convert.argument(request, field) for field in command.fields},
         )
-        return convert.to_written(getattr(pb, f"{command.rpc}Response"), result)
 
     @translate_errors
     def GetCertificateStatus(

@@ -103,32 +103,36 @@ class StoreFaults:
             log.warning("event store available again, after %d refused call(s)", failed)
 
 
-def translate_errors(handler: Handler) -> Handler:
-    """Turn what ``handler`` raises into a :class:`Refusal` with its status code.
+def refusal(error: BaseException, where: str) -> Refusal:
+    """The answer to a call that raised ``error``, logged as it deserves.
 
     A refused request is logged in one line, without a traceback; an unavailable store is
     left to the server's :class:`StoreFaults` (once when the outage begins, once when it
     ends); an unexpected error is logged with its traceback, answered INTERNAL with a
-    generic message. A client's message is at most
-    ``MAX_MESSAGE_BYTES`` long.
+    generic message. A client's message is at most ``MAX_MESSAGE_BYTES`` long.
     """
+    if isinstance(error, Refusal):
+        return error
+    if isinstance(error, UnavailableError):
+        return Refusal(grpc.StatusCode.UNAVAILABLE, bounded(str(error)), error)
+    if isinstance(error, RegistryError):
+        code, message = status_code_of(error), bounded(str(error))
+        log.info("%s refused: %s: %s", where, code.name, one_line(message))
+        return Refusal(code, message)
+    if isinstance(error, (OperationalError, InterfaceError)):
+        return Refusal(grpc.StatusCode.UNAVAILABLE, "the event store is unavailable; retry", error)
+    log.error("unexpected error in %s", where, exc_info=error)
+    return Refusal(grpc.StatusCode.INTERNAL, "internal error")
+
+
+def translate_errors(handler: Handler) -> Handler:
+    """Turn what ``handler`` raises into a :class:`Refusal` (see :func:`refusal`)."""
 
     @functools.wraps(handler)
     def wrapper(self: Any, request: Any, context: Any) -> Any:
         try:
             return handler(self, request, context)
-        except UnavailableError as error:
-            raise Refusal(grpc.StatusCode.UNAVAILABLE, bounded(str(error)), error) from None
-        except RegistryError as error:
-            code, message = status_code_of(error), bounded(str(error))
-            log.info("%s refused: %s: %s", handler.__name__, code.name, one_line(message))
-            raise Refusal(code, message) from None
-        except (OperationalError, InterfaceError) as error:
-            raise Refusal(
-                grpc.StatusCode.UNAVAILABLE, "the event store is unavailable; retry", error
-            ) from None
-        except Exception:
-            log.exception("unexpected error in %s", handler.__name__)
-            raise Refusal(grpc.StatusCode.INTERNAL, "internal error") from None
+        except Exception as error:
+            raise refusal(error, handler.__name__) from None
 
     return wrapper  # type: ignore[return-value]

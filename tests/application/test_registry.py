@@ -217,3 +217,20 @@ def test_an_as_of_just_after_a_write_in_flight_waits_for_it_and_never_changes(ap
     reader.join(10)
     assert answers[0].status is Status.SUSPENDED
     assert app.get_status(REF, at=D("2025-06-01"), as_of=as_of) == answers[0]
+
+
+def test_begin_answers_a_write_in_a_future_once_it_is_durable_and_a_retry_with_the_first(app):
+    issue(app)
+    meta = WriteMeta("begun", D("2025-01-05"))
+    pending = app.begin("record_surveillance", REF, meta)
+    result = pending.result(10)
+    assert result.version == 2
+    assert app.get_status(REF).version == 2
+    again = app.begin("record_surveillance", REF, meta)
+    assert again.result(10) == result
+    assert app.get_status(REF).version == 2  # the retry appended nothing
+    refused = app.begin("reinstate_certificate", REF, WriteMeta("r", D("2025-02-01")))
+    with pytest.raises(RuleViolationError):
+        refused.result(10)
+    with pytest.raises(InvalidInputError):  # malformed input is refused before any future
+        app.begin("record_surveillance", REF, WriteMeta("", D("2025-01-05")))
