@@ -316,7 +316,7 @@ class GroupCommitter:
         re-read if this committer has since saved a later version of one of them."""
         if request.creates and request.cert_id in staged:
             raise already_exists(request.ref)
-        if any(
+        if not request.loaded or any(  # not read by its caller, or read before a later save
             self._is_stale(cert_id, loaded)
             for cert_id, loaded in zip(request.ids, request.loaded, strict=True)
             if cert_id not in staged

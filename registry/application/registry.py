@@ -535,6 +535,11 @@ class Registry(Application[UUID]):
             command=command,
             creates=creates,
         )
+        if getattr(self._deferring, "active", False):
+            # The committer reads the certificates itself: the caller's thread is free at
+            # once, and writes reach the committer together, to be saved together.
+            self._deferring.pending = self._committer.enqueue(request)
+            return _DEFERRED
         # A retry is recognised when it cannot simply be done again: when its checks
         # fail (the first attempt changed the certificate), or when saving it collides
         # with the first attempt's answer. So a first attempt costs no look-up.
@@ -548,9 +553,6 @@ class Registry(Application[UUID]):
             if first is not None:
                 return first
             raise
-        if getattr(self._deferring, "active", False):
-            self._deferring.pending = self._committer.enqueue(request)
-            return _DEFERRED
         return self._committer.submit(request)
 
     def begin(
