@@ -11,6 +11,12 @@ process wrote one of the certificates, or a retry of a request raced its first
 attempt), the batch is redone one write at a time, so one conflict never fails
 the others. Each caller is answered only after its events are durable.
 
+A write's certificates are read either by its caller (so reads overlap other
+commits) or, for a write begun without waiting (``Registry.begin``, used by the
+asynchronous server), by the committer itself, so that writes arriving together
+reach it together; either way the committer re-reads a copy older than what it
+saved since.
+
 The committer knows the application only through :class:`Writer`: it loads,
 looks up first answers and saves through it, and never imports it.
 """
