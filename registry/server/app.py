@@ -32,7 +32,7 @@ from registry.application.registry import Registry
 from registry.commands import WRITES, WriteCommand
 from registry.config import DEFAULT_THREADS
 from registry.server.certificates import CertificateServicer
-from registry.server.errors import Refusal, StoreFaults, refusal
+from registry.server.errors import StoreFaults, refusal
 from registry.v1 import certificate_service_pb2 as pb
 
 log = logging.getLogger(__name__)
@@ -66,13 +66,12 @@ def _serialize(response: protobuf_message.Message) -> bytes:
     return response.SerializeToString()
 
 
-def _unary(
-    name: str,
-    call: Callable[[Any, Any], Any],
-    executor: ThreadPoolExecutor,
-    faults: StoreFaults,
-) -> Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]:
-    """An async handler that runs ``call`` in the worker pool and answers refusals."""
+Handler = Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]
+
+
+def _handler(name: str, answer: Callable[[Any], Awaitable[Any]], faults: StoreFaults) -> Handler:
+    """``answer`` a parsed request; a malformed one, or anything raised, becomes the call's
+    status (see errors.refusal), and storage faults are told to ``faults``."""
 
     async def handle(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
         if isinstance(request, Malformed):
@@ -81,17 +80,28 @@ def _unary(
                 grpc.StatusCode.INVALID_ARGUMENT,
                 f"the request is not a valid {request.type_name} message",
             )
-        loop = asyncio.get_running_loop()
         try:
-            response = await loop.run_in_executor(executor, call, request, None)
-        except Refusal as refusal:
-            if refusal.fault is not None:
-                faults.failed(name, refusal.fault)
-            await context.abort(refusal.code, refusal.message)
+            response = await answer(request)
+        except Exception as error:
+            refused = refusal(error, name)
+            if refused.fault is not None:
+                faults.failed(name, refused.fault)
+            await context.abort(refused.code, refused.message)
         faults.succeeded()
         return response
 
     return handle
+
+
+def _unary(
+    name: str, call: Callable[[Any, Any], Any], executor: ThreadPoolExecutor, faults: StoreFaults
+) -> Handler:
+    """Runs ``call`` in the worker pool."""
+
+    async def answer(request: Any) -> Any:
+        return await asyncio.get_running_loop().run_in_executor(executor, call, request, None)
+
+    return _handler(name, answer, faults)
 
 
 def _write(
@@ -99,31 +109,16 @@ def _write(
     servicer: CertificateServicer,
     executor: ThreadPoolExecutor,
     faults: StoreFaults,
-) -> Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]:
-    """An async handler of a write: its checks run in the worker pool, and its commit is
-    awaited here, on the loop, so no thread waits for the store's commit."""
-    name = command.rpc
+) -> Handler:
+    """A write: its input checks run in the worker pool, and its commit is awaited here,
+    on the loop, so no thread waits for the store's commit."""
 
-    async def handle(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> Any:
-        if isinstance(request, Malformed):
-            log.info("%s refused: INVALID_ARGUMENT: malformed %s", name, request.type_name)
-            await context.abort(
-                grpc.StatusCode.INVALID_ARGUMENT,
-                f"the request is not a valid {request.type_name} message",
-            )
+    async def answer(request: Any) -> Any:
         loop = asyncio.get_running_loop()
-        try:
-            pending = await loop.run_in_executor(executor, servicer.begin_write, command, request)
-            result = await asyncio.wrap_future(pending)
-        except Exception as error:
-            answer = refusal(error, name)
-            if answer.fault is not None:
-                faults.failed(name, answer.fault)
-            await context.abort(answer.code, answer.message)
-        faults.succeeded()
-        return servicer.written(command, result)
+        pending = await loop.run_in_executor(executor, servicer.begin_write, command, request)
+        return servicer.written(command, await asyncio.wrap_future(pending))
 
-    return handle
+    return _handler(command.rpc, answer, faults)
 
 
 def certificate_handlers(
