@@ -27,7 +27,7 @@ from bisect import insort
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cache
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypedDict, Unpack
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -71,6 +71,32 @@ def certificate_id(certification_body_id: str, certificate_number: str) -> UUID:
     )
     digest = hashlib.sha1(CERTIFICATE_NAMESPACE.bytes + name, usedforsecurity=False).digest()
     return UUID(bytes=digest[:16], version=5)
+
+
+class CommandContext(TypedDict):
+    """What every command takes besides its own fields: the two clocks, who, which request."""
+
+    standards: StandardsCatalogue
+    today: date
+    recorded_at: datetime
+    effective_date: date
+    actor: str
+    request_id: str
+
+
+class IssueArguments(CommandContext):
+    """What an issue (and the new certificate of a transfer) takes."""
+
+    certification_body_id: str
+    certificate_number: str
+    organization_name: str
+    organization_country: str
+    organization_address: str
+    sites: list[dict[str, str]]
+    standard: str
+    scope: str
+    sector_codes: list[str]
+    expiry_date: date
 
 
 @dataclass(frozen=True)
@@ -204,248 +230,70 @@ class Certificate(Aggregate):
     def create_id(certification_body_id: str, certificate_number: str) -> UUID:
         return certificate_id(certification_body_id, certificate_number)
 
-    # Commands: each checks every rule, then records exactly one event.
+    # Commands: each checks every rule, then records exactly one event. Each takes the
+    # CommandContext (the two clocks, the actor, the request) besides its own fields.
 
     @classmethod
-    def issue(
-        cls,
-        *,
-        standards: StandardsCatalogue,
-        today: date,
-        recorded_at: datetime,
-        effective_date: date,
-        actor: str,
-        request_id: str,
-        certification_body_id: str,
-        certificate_number: str,
-        organization_name: str,
-        organization_country: str,
-        organization_address: str,
-        sites: list[dict[str, str]],
-        standard: str,
-        scope: str,
-        sector_codes: list[str],
-        expiry_date: date,
-    ) -> Certificate:
+    def issue(cls, **arguments: Unpack[IssueArguments]) -> Certificate:
         """A new certificate (a transfer from another CB's is made by ``transfer``)."""
         return cls._issue(
-            standards=standards,
-            today=today,
-            recorded_at=recorded_at,
-            effective_date=effective_date,
-            actor=actor,
-            request_id=request_id,
-            certification_body_id=certification_body_id,
-            certificate_number=certificate_number,
-            organization_name=organization_name,
-            organization_country=organization_country,
-            organization_address=organization_address,
-            sites=sites,
-            standard=standard,
-            scope=scope,
-            sector_codes=sector_codes,
-            expiry_date=expiry_date,
-            replaces_certification_body_id="",
-            replaces_certificate_number="",
+            **arguments, replaces_certification_body_id="", replaces_certificate_number=""
         )
 
-    def record_surveillance(
-        self,
-        *,
-        standards: StandardsCatalogue,
-        today: date,
-        recorded_at: datetime,
-        effective_date: date,
-        actor: str,
-        request_id: str,
-    ) -> None:
-        self._record(
-            self.SurveillancePassed,
-            standards,
-            today,
-            recorded_at,
-            effective_date=effective_date,
-            actor=actor,
-            request_id=request_id,
-        )
+    def record_surveillance(self, **context: Unpack[CommandContext]) -> None:
+        self._record(self.SurveillancePassed, context)
 
     def change_scope(
         self,
         *,
-        standards: StandardsCatalogue,
-        today: date,
-        recorded_at: datetime,
-        effective_date: date,
-        actor: str,
-        request_id: str,
         scope: str,
         sites: list[dict[str, str]],
         sector_codes: list[str],
+        **context: Unpack[CommandContext],
     ) -> None:
         self._record(
-            self.ScopeChanged,
-            standards,
-            today,
-            recorded_at,
-            effective_date=effective_date,
-            actor=actor,
-            request_id=request_id,
-            scope=scope,
-            sites=sites,
-            sector_codes=sector_codes,
+            self.ScopeChanged, context, scope=scope, sites=sites, sector_codes=sector_codes
         )
 
     def suspend(
-        self,
-        *,
-        standards: StandardsCatalogue,
-        today: date,
-        recorded_at: datetime,
-        effective_date: date,
-        actor: str,
-        request_id: str,
-        reason: str,
-        review_by: date | None = None,
+        self, *, reason: str, review_by: date | None = None, **context: Unpack[CommandContext]
     ) -> None:
-        self._record(
-            self.Suspended,
-            standards,
-            today,
-            recorded_at,
-            effective_date=effective_date,
-            actor=actor,
-            request_id=request_id,
-            reason=reason,
-            review_by=review_by,
-        )
+        self._record(self.Suspended, context, reason=reason, review_by=review_by)
 
-    def reinstate(
-        self,
-        *,
-        standards: StandardsCatalogue,
-        today: date,
-        recorded_at: datetime,
-        effective_date: date,
-        actor: str,
-        request_id: str,
-    ) -> None:
-        self._record(
-            self.Reinstated,
-            standards,
-            today,
-            recorded_at,
-            effective_date=effective_date,
-            actor=actor,
-            request_id=request_id,
-        )
+    def reinstate(self, **context: Unpack[CommandContext]) -> None:
+        self._record(self.Reinstated, context)
 
-    def withdraw(
-        self,
-        *,
-        standards: StandardsCatalogue,
-        today: date,
-        recorded_at: datetime,
-        effective_date: date,
-        actor: str,
-        request_id: str,
-        reason: str,
-    ) -> None:
-        self._record(
-            self.Withdrawn,
-            standards,
-            today,
-            recorded_at,
-            effective_date=effective_date,
-            actor=actor,
-            request_id=request_id,
-            reason=reason,
-        )
+    def withdraw(self, *, reason: str, **context: Unpack[CommandContext]) -> None:
+        self._record(self.Withdrawn, context, reason=reason)
 
-    def cancel(
-        self,
-        *,
-        standards: StandardsCatalogue,
-        today: date,
-        recorded_at: datetime,
-        effective_date: date,
-        actor: str,
-        request_id: str,
-        reason: str,
-    ) -> None:
-        self._record(
-            self.Cancelled,
-            standards,
-            today,
-            recorded_at,
-            effective_date=effective_date,
-            actor=actor,
-            request_id=request_id,
-            reason=reason,
-        )
+    def cancel(self, *, reason: str, **context: Unpack[CommandContext]) -> None:
+        self._record(self.Cancelled, context, reason=reason)
 
-    def renew(
-        self,
-        *,
-        standards: StandardsCatalogue,
-        today: date,
-        recorded_at: datetime,
-        effective_date: date,
-        actor: str,
-        request_id: str,
-        expiry_date: date,
-    ) -> None:
-        self._record(
-            self.Renewed,
-            standards,
-            today,
-            recorded_at,
-            effective_date=effective_date,
-            actor=actor,
-            request_id=request_id,
-            expiry_date=expiry_date,
-        )
+    def renew(self, *, expiry_date: date, **context: Unpack[CommandContext]) -> None:
+        self._record(self.Renewed, context, expiry_date=expiry_date)
 
     def change_holder_details(
         self,
         *,
-        standards: StandardsCatalogue,
-        today: date,
-        recorded_at: datetime,
-        effective_date: date,
-        actor: str,
-        request_id: str,
         organization_name: str = "",
         organization_country: str = "",
         organization_address: str = "",
+        **context: Unpack[CommandContext],
     ) -> None:
         """Change what is given; an empty value keeps the current one."""
         self._record(
             self.HolderDetailsChanged,
-            standards,
-            today,
-            recorded_at,
-            effective_date=effective_date,
-            actor=actor,
-            request_id=request_id,
+            context,
             organization_name=organization_name,
             organization_country=organization_country,
             organization_address=organization_address,
         )
 
     def retract(
-        self,
-        *,
-        standards: StandardsCatalogue,
-        today: date,
-        recorded_at: datetime,
-        effective_date: date,
-        actor: str,
-        request_id: str,
-        retracted_version: int,
-        reason: str,
+        self, *, retracted_version: int, reason: str, **context: Unpack[CommandContext]
     ) -> None:
         """Take back a change published in error: from now on it has no effect."""
-        rules.check_not_too_far_ahead(effective_date, today)
+        rules.check_not_too_far_ahead(context["effective_date"], context["today"])
         if not 1 <= retracted_version <= self.version:
             raise NotFoundError(
                 f"certificate has no event version {retracted_version} (its versions are "
@@ -463,17 +311,15 @@ class Certificate(Aggregate):
             )
         check_timeline(
             [c for c in self._changes if c is not target],
-            standards,
+            context["standards"],
             check_from=position(target),
             check=rules.check_change,
             changed=f"retracting v{retracted_version}",
         )
         self.trigger_event(
             self.Retracted,
-            timestamp=recorded_at,
-            effective_date=effective_date,
-            actor=actor,
-            request_id=request_id,
+            timestamp=context["recorded_at"],
+            **_event_context(context),
             retracted_version=retracted_version,
             reason=reason,
         )
@@ -497,14 +343,12 @@ class Certificate(Aggregate):
     # Guarded steps: what every issue and every change makes (a transfer too)
 
     @classmethod
-    def _issue(
-        cls,
-        *,
-        standards: StandardsCatalogue,
-        today: date,
-        recorded_at: datetime,
-        **fields: Any,
-    ) -> Certificate:
+    def _issue(cls, **arguments: Any) -> Certificate:
+        """``arguments``: IssueArguments and the two ``replaces_*`` fields."""
+        standards: StandardsCatalogue = arguments.pop("standards")
+        today: date = arguments.pop("today")
+        recorded_at: datetime = arguments.pop("recorded_at")
+        fields = arguments
         edition = standards.get(fields["standard"])
         fields["standard"] = edition.designation
         rules.check_not_too_far_ahead(fields["effective_date"], today)
@@ -529,28 +373,24 @@ class Certificate(Aggregate):
         return cls._create(cls.Issued, id=cert_id, timestamp=recorded_at, **fields)
 
     def _record(
-        self,
-        event_class: type[Certificate.Event],
-        standards: StandardsCatalogue,
-        today: date,
-        recorded_at: datetime,
-        **fields: Any,
+        self, event_class: type[Certificate.Event], context: CommandContext, **own: Any
     ) -> None:
-        rules.check_not_too_far_ahead(fields["effective_date"], today)
+        fields = {**_event_context(context), **own}
+        rules.check_not_too_far_ahead(context["effective_date"], context["today"])
         candidate = event_class(
             originator_id=self.id,
             originator_version=self.version + 1,
-            timestamp=recorded_at,
+            timestamp=context["recorded_at"],
             **fields,
         ).change()
         check_timeline(
             with_change(self._changes, candidate),
-            standards,
+            context["standards"],
             check_from=position(candidate),
             check=rules.check_change,
             changed=event_class.kind,
         )
-        self.trigger_event(event_class, timestamp=recorded_at, **fields)
+        self.trigger_event(event_class, timestamp=context["recorded_at"], **fields)
 
     def _segments(self, standards: StandardsCatalogue) -> Segments:
         readings: _Readings | None = getattr(self, "_readings", None)
@@ -564,26 +404,7 @@ class Certificate(Aggregate):
         return readings.segments
 
 
-def transfer(
-    from_certificate: Certificate,
-    *,
-    standards: StandardsCatalogue,
-    today: date,
-    recorded_at: datetime,
-    effective_date: date,
-    actor: str,
-    request_id: str,
-    certification_body_id: str,
-    certificate_number: str,
-    organization_name: str,
-    organization_country: str,
-    organization_address: str,
-    sites: list[dict[str, str]],
-    standard: str,
-    scope: str,
-    sector_codes: list[str],
-    expiry_date: date,
-) -> Certificate:
+def transfer(from_certificate: Certificate, **arguments: Unpack[IssueArguments]) -> Certificate:
     """IAF MD 2: the receiving CB's certificate replaces ``from_certificate`` from
     ``effective_date``; returns the new certificate.
 
@@ -593,48 +414,46 @@ def transfer(
     record ``TransferredOut`` naming the new certificate, whose ``Issued`` names
     it in ``replaces``: save both together.
     """
-    designation = standards.get(standard).designation
-    rules.check_not_too_far_ahead(effective_date, today)
-    replaced = from_certificate.reading(effective_date, standards).state
+    standards, day = arguments["standards"], arguments["effective_date"]
+    designation = standards.get(arguments["standard"]).designation
+    rules.check_not_too_far_ahead(day, arguments["today"])
+    replaced = from_certificate.reading(day, standards).state
     rules.check_transfer(
         replaced,
-        effective_date,
-        certification_body_id=certification_body_id,
+        day,
+        certification_body_id=arguments["certification_body_id"],
         standard=designation,
-        expiry_date=expiry_date,
+        expiry_date=arguments["expiry_date"],
     )
     successor = Certificate._issue(
-        standards=standards,
-        today=today,
-        recorded_at=recorded_at,
-        effective_date=effective_date,
-        actor=actor,
-        request_id=request_id,
-        certification_body_id=certification_body_id,
-        certificate_number=certificate_number,
-        organization_name=organization_name,
-        organization_country=organization_country,
-        organization_address=organization_address,
-        sites=sites,
-        standard=designation,
-        scope=scope,
-        sector_codes=sector_codes,
-        expiry_date=expiry_date,
+        **{**arguments, "standard": designation},
         replaces_certification_body_id=replaced.certification_body_id,
         replaces_certificate_number=replaced.certificate_number,
     )
+    context: CommandContext = {
+        "standards": standards,
+        "today": arguments["today"],
+        "recorded_at": arguments["recorded_at"],
+        "effective_date": day,
+        "actor": arguments["actor"],
+        "request_id": arguments["request_id"],
+    }
     from_certificate._record(
         Certificate.TransferredOut,
-        standards,
-        today,
-        recorded_at,
-        effective_date=effective_date,
-        actor=actor,
-        request_id=request_id,
-        to_certification_body_id=certification_body_id,
-        to_certificate_number=certificate_number,
+        context,
+        to_certification_body_id=arguments["certification_body_id"],
+        to_certificate_number=arguments["certificate_number"],
     )
     return successor
+
+
+def _event_context(context: CommandContext) -> dict[str, Any]:
+    """What every event of a command carries from its context."""
+    return {
+        "effective_date": context["effective_date"],
+        "actor": context["actor"],
+        "request_id": context["request_id"],
+    }
 
 
 @cache
