@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from pg_instance import PostgresInstance, schema_dsn
+from server_process import ServerProcess
 
 from registry import config
 from registry.application.registry import Registry
@@ -157,3 +158,20 @@ def issue_default(
 def issue(client: RegistryClient) -> Callable[..., int]:
     """``issue("Q-1", effective=..., expiry=...)`` over the wire."""
     return functools.partial(issue_default, client)
+
+
+@pytest.fixture
+def two_servers(
+    durable_db_url: str, tmp_path: Path
+) -> Iterator[tuple[list[ServerProcess], list[RegistryClient]]]:
+    """Two `registry serve` processes on one store, and a client of each."""
+    servers = [ServerProcess(durable_db_url, tmp_path / f"server-{n}.log") for n in range(2)]
+    for server in servers:
+        server.start()
+    clients = [RegistryClient(s.target, timeout=10, retries=4) for s in servers]
+    yield servers, clients
+    for client in clients:
+        client.close()
+    for server in servers:
+        if server.process and server.process.poll() is None:
+            assert server.stop() == 0

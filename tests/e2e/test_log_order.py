@@ -85,21 +85,8 @@ def test_recorded_time_strictly_increases_over_the_whole_log_after_concurrent_pr
         app.close()
 
 
-@pytest.fixture
-def two_servers(durable_db_url: str, tmp_path: Path):
-    servers = [ServerProcess(durable_db_url, tmp_path / f"server-{n}.log") for n in range(2)]
-    for server in servers:
-        server.start()
-    clients = [RegistryClient(s.target, timeout=10, retries=4) for s in servers]
-    yield clients
-    for client in clients:
-        client.close()
-    for server in servers:
-        assert server.stop() == 0
-
-
 def test_a_write_acknowledged_by_one_process_is_read_at_once_by_another(two_servers):
-    one, two = two_servers
+    _, (one, two) = two_servers
     issue_default(one)
     for n in range(12):
         writer, reader = (one, two) if (n // 2) % 2 else (two, one)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 from datetime import date
-from pathlib import Path
 
 import grpc
 import pytest
@@ -15,20 +14,6 @@ from registry.client import RegistryClient, RegistryClientError
 from registry.v1 import certificate_service_pb2 as pb
 
 D = date.fromisoformat
-
-
-@pytest.fixture
-def two_servers(durable_db_url: str, tmp_path: Path):
-    servers = [ServerProcess(durable_db_url, tmp_path / f"server-{n}.log") for n in range(2)]
-    for server in servers:
-        server.start()
-    clients = [RegistryClient(s.target, timeout=10, retries=4) for s in servers]
-    yield servers, clients
-    for client in clients:
-        client.close()
-    for server in servers:
-        if server.process and server.process.poll() is None:
-            assert server.stop() == 0
 
 
 def test_a_retry_sent_to_another_process_is_answered_as_first(two_servers):
