@@ -16,6 +16,7 @@ from eventsourcing.persistence import (
 )
 from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 
+from registry.store.follow import MemoryBatchSubscription
 from registry.store.log import (
     LogPoint,
     RequestRecord,
@@ -35,6 +36,11 @@ class MemoryOrderedRecorder(POPOApplicationRecorder):
         self._times: list[int] = []
         self._requests: dict[tuple[str, str], RequestRecord] = {}
         self._meta: dict[str, str] = {}
+
+    def subscribe(
+        self, gt: int | None = None, topics: Sequence[str] = ()
+    ) -> MemoryBatchSubscription:
+        return MemoryBatchSubscription(recorder=self, gt=gt, topics=topics)
 
     def insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any

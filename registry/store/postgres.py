@@ -35,6 +35,7 @@ from eventsourcing.postgres import (
 from eventsourcing.utils import retry
 from psycopg.sql import SQL, Composed, Identifier
 
+from registry.store.follow import PostgresBatchSubscription
 from registry.store.log import (
     LOG_TIMES,
     META,
@@ -111,6 +112,11 @@ class PostgresOrderedRecorder(FailFastPostgresRecorder):
                 self.meta
             ),
         ]
+
+    def subscribe(
+        self, gt: int | None = None, topics: Sequence[str] = ()
+    ) -> PostgresBatchSubscription:
+        return PostgresBatchSubscription(recorder=self, gt=gt, topics=topics)
 
     @retry((InterfaceError, OperationalError), max_attempts=ATTEMPTS, wait=WAIT)
     def insert_events(

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import sqlite3
+import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -27,6 +28,7 @@ from eventsourcing.sqlite import (
     SQLiteTransaction,
 )
 
+from registry.store.follow import PollingSubscription
 from registry.store.log import (
     LOG_TIMES,
     META,
@@ -74,6 +76,26 @@ class SQLiteOrderedRecorder(SQLiteApplicationRecorder):
 
     def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name)
+        self._listeners: set[threading.Event] = set()
+        self._listeners_lock = threading.Lock()
+
+    def subscribe(self, gt: int | None = None, topics: Sequence[str] = ()) -> PollingSubscription:
+        """Follow the log from after position ``gt`` (see registry/store/follow.py)."""
+        return PollingSubscription(recorder=self, gt=gt, topics=topics)
+
+    def listen(self, event: threading.Event) -> None:
+        with self._listeners_lock:
+            self._listeners.add(event)
+
+    def unlisten(self, event: threading.Event) -> None:
+        with self._listeners_lock:
+            self._listeners.discard(event)
+
+    def _notify_listeners(self) -> None:
+        with self._listeners_lock:
+            listeners = list(self._listeners)
+        for listener in listeners:
+            listener.set()
 
     def construct_create_table_statements(self) -> list[str]:
         return [
@@ -108,6 +130,7 @@ class SQLiteOrderedRecorder(SQLiteApplicationRecorder):
             cursor.execute(f"SELECT MAX(recorded_at) FROM {LOG_TIMES}")
             batch = stamp(cursor.fetchone()[0])
             positions = self._insert_batch(cursor, batch)
+        self._notify_listeners()
         return positions
 
     def _insert_batch(self, cursor: SQLiteCursor, batch: Batch) -> list[int]:

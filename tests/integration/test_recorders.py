@@ -103,7 +103,8 @@ class MemoryRecorders:
 
 
 class TestSQLiteApplicationContract(SQLiteRecorders, ApplicationRecorderTestCase[Any]):
-    pass
+    def test_insert_subscribe(self) -> None:
+        self.optional_test_insert_subscribe()
 
 
 class TestSQLiteNonInterleaving(SQLiteRecorders, NonInterleavingNotificationIDsBaseCase):
@@ -132,10 +133,11 @@ class TestMemoryNonInterleaving(MemoryRecorders, NonInterleavingNotificationIDsB
     pass
 
 
-def postgres_recorder(dsn: str) -> PostgresOrderedRecorder:
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(dsn, autocommit=True) as connection:
-        connection.execute(f"CREATE SCHEMA {schema}")
+def postgres_recorder(dsn: str, schema: str | None = None) -> PostgresOrderedRecorder:
+    if schema is None:
+        schema = f"t_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(dsn, autocommit=True) as connection:
+            connection.execute(f"CREATE SCHEMA {schema}")
     url = urlsplit(dsn)
     datastore = PostgresDatastore(
         url.path.lstrip("/"),
@@ -144,6 +146,7 @@ def postgres_recorder(dsn: str) -> PostgresOrderedRecorder:
         url.username or "",
         url.password or "",
         schema=schema,
+        pool_size=4,  # a subscription holds one for LISTEN
     )
     recorder = PostgresOrderedRecorder(datastore, events_table_name="registry_events")
     recorder.create_table()
@@ -183,3 +186,33 @@ def test_plain_inserts_get_increasing_times_in_position_order(any_recorder: Any)
         instant = point.recorded_at - timedelta(microseconds=1)
     assert seen == sorted(positions, reverse=True)
     assert any_recorder.point_at(instant) is None
+
+
+def test_a_subscription_follows_appends_made_through_another_connection(
+    any_recorder: Any, request: pytest.FixtureRequest
+) -> None:
+    """What another process appends reaches a subscriber (SQLite: through the file, not the
+    recorder's own wake-up), in log order, each notification once, a batch at a time."""
+    if isinstance(any_recorder, SQLiteOrderedRecorder):
+        other = SQLiteOrderedRecorder(SQLiteDatastore(any_recorder.datastore.pool.db_name))
+    elif isinstance(any_recorder, PostgresOrderedRecorder):
+        other = postgres_recorder(
+            request.getfixturevalue("postgres_dsn"), schema=any_recorder.datastore.schema
+        )
+    else:
+        other = any_recorder
+    first = any_recorder.insert_events([StoredEvent(uuid.uuid4(), 1, "t", b"{}")])
+    received: list[int] = []
+    with any_recorder.subscribe(gt=first[-1]) as subscription:
+        written: list[int] = []
+        for _ in range(4):
+            written += other.insert_events(
+                [StoredEvent(uuid.uuid4(), 1, "t", b"{}") for _ in range(3)]
+            )
+        while len(received) < len(written):
+            batch = subscription.next_batch(timeout=5)
+            assert batch, "nothing arrived within 5 s"
+            received += [n.id for n in batch]
+    assert received == written
+    if other is not any_recorder:
+        other.datastore.close()
