@@ -34,6 +34,7 @@ from registry.config import DEFAULT_THREADS
 from registry.server.certificates import CertificateServicer
 from registry.server.errors import StoreFaults, refusal
 from registry.v1 import certificate_service_pb2 as pb
+from registry.v1 import certificate_service_pb2_grpc as pb_grpc
 
 log = logging.getLogger(__name__)
 
@@ -121,12 +122,18 @@ def _write(
     return _handler(command.rpc, answer, faults)
 
 
+def _implemented(servicer: CertificateServicer, name: str) -> bool:
+    return getattr(type(servicer), name) is not getattr(pb_grpc.CertificateServiceServicer, name)
+
+
 def certificate_handlers(
     servicer: CertificateServicer, executor: ThreadPoolExecutor, faults: StoreFaults
 ) -> grpc.GenericRpcHandler:
     writes = {command.rpc: command for command in WRITES.values()}
     handlers = {}
     for method in CERTIFICATE_SERVICE.methods:
+        if method.name not in writes and not _implemented(servicer, method.name):
+            continue  # answered UNIMPLEMENTED by grpc
         request_class = message_factory.GetMessageClass(method.input_type)
         if method.name in writes:
             handle = _write(writes[method.name], servicer, executor, faults)

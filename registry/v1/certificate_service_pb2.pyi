@@ -1,6 +1,7 @@
 import datetime
 
 from google.protobuf import timestamp_pb2 as _timestamp_pb2
+from google.rpc import code_pb2 as _code_pb2
 from google.type import date_pb2 as _date_pb2
 from google.protobuf.internal import containers as _containers
 from google.protobuf.internal import enum_type_wrapper as _enum_type_wrapper
@@ -135,7 +136,7 @@ class Certificate(_message.Message):
     def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., organization: _Optional[_Union[Organization, _Mapping]] = ..., sites: _Optional[_Iterable[_Union[Site, _Mapping]]] = ..., standard: _Optional[str] = ..., scope: _Optional[str] = ..., sector_codes: _Optional[_Iterable[str]] = ..., original_issue_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., cycle_effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., expiry_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., last_audit_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., suspended_since: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., suspension_reason: _Optional[str] = ..., suspension_review_by: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., ended_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., end_reason: _Optional[str] = ..., transferred_to: _Optional[_Union[CertificateRef, _Mapping]] = ..., replaces: _Optional[_Union[CertificateRef, _Mapping]] = ...) -> None: ...
 
 class CertificateEvent(_message.Message):
-    __slots__ = ("global_position", "version", "recorded_at", "effective_date", "actor", "request_id", "type", "retracted_by_version", "issued", "surveillance_passed", "scope_changed", "suspended", "reinstated", "withdrawn", "cancelled", "renewed", "transferred_out", "holder_details_changed", "retracted")
+    __slots__ = ("certificate", "global_position", "version", "recorded_at", "effective_date", "actor", "request_id", "type", "retracted_by_version", "issued", "surveillance_passed", "scope_changed", "suspended", "reinstated", "withdrawn", "cancelled", "renewed", "transferred_out", "holder_details_changed", "retracted")
     class Issued(_message.Message):
         __slots__ = ("organization", "sites", "standard", "scope", "sector_codes", "expiry_date", "replaces")
         ORGANIZATION_FIELD_NUMBER: _ClassVar[int]
@@ -207,6 +208,7 @@ class CertificateEvent(_message.Message):
         retracted_version: int
         reason: str
         def __init__(self, retracted_version: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+    CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
     GLOBAL_POSITION_FIELD_NUMBER: _ClassVar[int]
     VERSION_FIELD_NUMBER: _ClassVar[int]
     RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
@@ -226,6 +228,7 @@ class CertificateEvent(_message.Message):
     TRANSFERRED_OUT_FIELD_NUMBER: _ClassVar[int]
     HOLDER_DETAILS_CHANGED_FIELD_NUMBER: _ClassVar[int]
     RETRACTED_FIELD_NUMBER: _ClassVar[int]
+    certificate: CertificateRef
     global_position: int
     version: int
     recorded_at: _timestamp_pb2.Timestamp
@@ -245,7 +248,7 @@ class CertificateEvent(_message.Message):
     transferred_out: CertificateEvent.TransferredOut
     holder_details_changed: CertificateEvent.HolderDetailsChanged
     retracted: CertificateEvent.Retracted
-    def __init__(self, global_position: _Optional[int] = ..., version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., actor: _Optional[str] = ..., request_id: _Optional[str] = ..., type: _Optional[_Union[CertificateEventType, str]] = ..., retracted_by_version: _Optional[int] = ..., issued: _Optional[_Union[CertificateEvent.Issued, _Mapping]] = ..., surveillance_passed: _Optional[_Union[CertificateEvent.SurveillancePassed, _Mapping]] = ..., scope_changed: _Optional[_Union[CertificateEvent.ScopeChanged, _Mapping]] = ..., suspended: _Optional[_Union[CertificateEvent.Suspended, _Mapping]] = ..., reinstated: _Optional[_Union[CertificateEvent.Reinstated, _Mapping]] = ..., withdrawn: _Optional[_Union[CertificateEvent.Withdrawn, _Mapping]] = ..., cancelled: _Optional[_Union[CertificateEvent.Cancelled, _Mapping]] = ..., renewed: _Optional[_Union[CertificateEvent.Renewed, _Mapping]] = ..., transferred_out: _Optional[_Union[CertificateEvent.TransferredOut, _Mapping]] = ..., holder_details_changed: _Optional[_Union[CertificateEvent.HolderDetailsChanged, _Mapping]] = ..., retracted: _Optional[_Union[CertificateEvent.Retracted, _Mapping]] = ...) -> None: ...
+    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., global_position: _Optional[int] = ..., version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., actor: _Optional[str] = ..., request_id: _Optional[str] = ..., type: _Optional[_Union[CertificateEventType, str]] = ..., retracted_by_version: _Optional[int] = ..., issued: _Optional[_Union[CertificateEvent.Issued, _Mapping]] = ..., surveillance_passed: _Optional[_Union[CertificateEvent.SurveillancePassed, _Mapping]] = ..., scope_changed: _Optional[_Union[CertificateEvent.ScopeChanged, _Mapping]] = ..., suspended: _Optional[_Union[CertificateEvent.Suspended, _Mapping]] = ..., reinstated: _Optional[_Union[CertificateEvent.Reinstated, _Mapping]] = ..., withdrawn: _Optional[_Union[CertificateEvent.Withdrawn, _Mapping]] = ..., cancelled: _Optional[_Union[CertificateEvent.Cancelled, _Mapping]] = ..., renewed: _Optional[_Union[CertificateEvent.Renewed, _Mapping]] = ..., transferred_out: _Optional[_Union[CertificateEvent.TransferredOut, _Mapping]] = ..., holder_details_changed: _Optional[_Union[CertificateEvent.HolderDetailsChanged, _Mapping]] = ..., retracted: _Optional[_Union[CertificateEvent.Retracted, _Mapping]] = ...) -> None: ...
 
 class IssueCertificateRequest(_message.Message):
     __slots__ = ("certificate", "request_id", "effective_date", "expected_version", "organization", "sites", "standard", "scope", "sector_codes", "expiry_date")
@@ -568,3 +571,111 @@ class GetCertificateHistoryResponse(_message.Message):
     as_of: _timestamp_pb2.Timestamp
     log_position: int
     def __init__(self, events: _Optional[_Iterable[_Union[CertificateEvent, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., log_position: _Optional[int] = ...) -> None: ...
+
+class BatchCommand(_message.Message):
+    __slots__ = ("issue_certificate", "record_surveillance", "change_scope", "suspend_certificate", "reinstate_certificate", "withdraw_certificate", "cancel_certificate", "renew_certificate", "transfer_certificate", "change_holder_details", "retract_event")
+    ISSUE_CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    RECORD_SURVEILLANCE_FIELD_NUMBER: _ClassVar[int]
+    CHANGE_SCOPE_FIELD_NUMBER: _ClassVar[int]
+    SUSPEND_CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    REINSTATE_CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    WITHDRAW_CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    CANCEL_CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    RENEW_CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    TRANSFER_CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    CHANGE_HOLDER_DETAILS_FIELD_NUMBER: _ClassVar[int]
+    RETRACT_EVENT_FIELD_NUMBER: _ClassVar[int]
+    issue_certificate: IssueCertificateRequest
+    record_surveillance: RecordSurveillanceRequest
+    change_scope: ChangeScopeRequest
+    suspend_certificate: SuspendCertificateRequest
+    reinstate_certificate: ReinstateCertificateRequest
+    withdraw_certificate: WithdrawCertificateRequest
+    cancel_certificate: CancelCertificateRequest
+    renew_certificate: RenewCertificateRequest
+    transfer_certificate: TransferCertificateRequest
+    change_holder_details: ChangeHolderDetailsRequest
+    retract_event: RetractEventRequest
+    def __init__(self, issue_certificate: _Optional[_Union[IssueCertificateRequest, _Mapping]] = ..., record_surveillance: _Optional[_Union[RecordSurveillanceRequest, _Mapping]] = ..., change_scope: _Optional[_Union[ChangeScopeRequest, _Mapping]] = ..., suspend_certificate: _Optional[_Union[SuspendCertificateRequest, _Mapping]] = ..., reinstate_certificate: _Optional[_Union[ReinstateCertificateRequest, _Mapping]] = ..., withdraw_certificate: _Optional[_Union[WithdrawCertificateRequest, _Mapping]] = ..., cancel_certificate: _Optional[_Union[CancelCertificateRequest, _Mapping]] = ..., renew_certificate: _Optional[_Union[RenewCertificateRequest, _Mapping]] = ..., transfer_certificate: _Optional[_Union[TransferCertificateRequest, _Mapping]] = ..., change_holder_details: _Optional[_Union[ChangeHolderDetailsRequest, _Mapping]] = ..., retract_event: _Optional[_Union[RetractEventRequest, _Mapping]] = ...) -> None: ...
+
+class PublishBatchRequest(_message.Message):
+    __slots__ = ("commands",)
+    COMMANDS_FIELD_NUMBER: _ClassVar[int]
+    commands: _containers.RepeatedCompositeFieldContainer[BatchCommand]
+    def __init__(self, commands: _Optional[_Iterable[_Union[BatchCommand, _Mapping]]] = ...) -> None: ...
+
+class BatchResult(_message.Message):
+    __slots__ = ("code", "message", "version", "recorded_at", "from_version")
+    CODE_FIELD_NUMBER: _ClassVar[int]
+    MESSAGE_FIELD_NUMBER: _ClassVar[int]
+    VERSION_FIELD_NUMBER: _ClassVar[int]
+    RECORDED_AT_FIELD_NUMBER: _ClassVar[int]
+    FROM_VERSION_FIELD_NUMBER: _ClassVar[int]
+    code: _code_pb2.Code
+    message: str
+    version: int
+    recorded_at: _timestamp_pb2.Timestamp
+    from_version: int
+    def __init__(self, code: _Optional[_Union[_code_pb2.Code, str]] = ..., message: _Optional[str] = ..., version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ..., from_version: _Optional[int] = ...) -> None: ...
+
+class PublishBatchResponse(_message.Message):
+    __slots__ = ("results",)
+    RESULTS_FIELD_NUMBER: _ClassVar[int]
+    results: _containers.RepeatedCompositeFieldContainer[BatchResult]
+    def __init__(self, results: _Optional[_Iterable[_Union[BatchResult, _Mapping]]] = ...) -> None: ...
+
+class SearchCertificatesRequest(_message.Message):
+    __slots__ = ("organization_name", "certificate_number", "certification_body_id", "standard", "country", "sector_code", "status", "at", "page_size", "page_token")
+    ORGANIZATION_NAME_FIELD_NUMBER: _ClassVar[int]
+    CERTIFICATE_NUMBER_FIELD_NUMBER: _ClassVar[int]
+    CERTIFICATION_BODY_ID_FIELD_NUMBER: _ClassVar[int]
+    STANDARD_FIELD_NUMBER: _ClassVar[int]
+    COUNTRY_FIELD_NUMBER: _ClassVar[int]
+    SECTOR_CODE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    PAGE_SIZE_FIELD_NUMBER: _ClassVar[int]
+    PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    organization_name: str
+    certificate_number: str
+    certification_body_id: str
+    standard: str
+    country: str
+    sector_code: str
+    status: CertificateStatus
+    at: _date_pb2.Date
+    page_size: int
+    page_token: str
+    def __init__(self, organization_name: _Optional[str] = ..., certificate_number: _Optional[str] = ..., certification_body_id: _Optional[str] = ..., standard: _Optional[str] = ..., country: _Optional[str] = ..., sector_code: _Optional[str] = ..., status: _Optional[_Union[CertificateStatus, str]] = ..., at: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
+
+class CertificateSummary(_message.Message):
+    __slots__ = ("certificate", "organization", "standard", "scope", "sector_codes", "expiry_date", "status")
+    CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
+    ORGANIZATION_FIELD_NUMBER: _ClassVar[int]
+    STANDARD_FIELD_NUMBER: _ClassVar[int]
+    SCOPE_FIELD_NUMBER: _ClassVar[int]
+    SECTOR_CODES_FIELD_NUMBER: _ClassVar[int]
+    EXPIRY_DATE_FIELD_NUMBER: _ClassVar[int]
+    STATUS_FIELD_NUMBER: _ClassVar[int]
+    certificate: CertificateRef
+    organization: Organization
+    standard: str
+    scope: str
+    sector_codes: _containers.RepeatedScalarFieldContainer[str]
+    expiry_date: _date_pb2.Date
+    status: CertificateStatus
+    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., organization: _Optional[_Union[Organization, _Mapping]] = ..., standard: _Optional[str] = ..., scope: _Optional[str] = ..., sector_codes: _Optional[_Iterable[str]] = ..., expiry_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., status: _Optional[_Union[CertificateStatus, str]] = ...) -> None: ...
+
+class SearchCertificatesResponse(_message.Message):
+    __slots__ = ("certificates", "next_page_token", "at", "log_position", "as_of")
+    CERTIFICATES_FIELD_NUMBER: _ClassVar[int]
+    NEXT_PAGE_TOKEN_FIELD_NUMBER: _ClassVar[int]
+    AT_FIELD_NUMBER: _ClassVar[int]
+    LOG_POSITION_FIELD_NUMBER: _ClassVar[int]
+    AS_OF_FIELD_NUMBER: _ClassVar[int]
+    certificates: _containers.RepeatedCompositeFieldContainer[CertificateSummary]
+    next_page_token: str
+    at: _date_pb2.Date
+    log_position: int
+    as_of: _timestamp_pb2.Timestamp
+    def __init__(self, certificates: _Optional[_Iterable[_Union[CertificateSummary, _Mapping]]] = ..., next_page_token: _Optional[str] = ..., at: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., log_position: _Optional[int] = ..., as_of: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...

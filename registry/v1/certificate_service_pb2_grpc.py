@@ -106,6 +106,16 @@ class CertificateServiceStub:
                 request_serializer=registry_dot_v1_dot_certificate__service__pb2.GetCertificateHistoryRequest.SerializeToString,
                 response_deserializer=registry_dot_v1_dot_certificate__service__pb2.GetCertificateHistoryResponse.FromString,
                 _registered_method=True)
+        self.PublishBatch = channel.unary_unary(
+                '/registry.v1.CertificateService/PublishBatch',
+                request_serializer=registry_dot_v1_dot_certificate__service__pb2.PublishBatchRequest.SerializeToString,
+                response_deserializer=registry_dot_v1_dot_certificate__service__pb2.PublishBatchResponse.FromString,
+                _registered_method=True)
+        self.SearchCertificates = channel.unary_unary(
+                '/registry.v1.CertificateService/SearchCertificates',
+                request_serializer=registry_dot_v1_dot_certificate__service__pb2.SearchCertificatesRequest.SerializeToString,
+                response_deserializer=registry_dot_v1_dot_certificate__service__pb2.SearchCertificatesResponse.FromString,
+                _registered_method=True)
 
 
 class CertificateServiceServicer:
@@ -235,6 +245,30 @@ class CertificateServiceServicer:
         context.set_details('Method not implemented!')
         raise NotImplementedError('Method not implemented!')
 
+    def PublishBatch(self, request, context):
+        """Up to 1,000 write commands in one call, each with its own `request_id`,
+        each answered on its own (in the request's order): a refused item never
+        blocks the others, and each is idempotent like the single write. Items are
+        committed in as few transactions as the engine allows. The call itself
+        fails only when the batch as a whole is malformed (empty, over 1,000
+        items, over the size limit).
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
+    def SearchCertificates(self, request, context):
+        """Certificates matching every criterion given, with their status on day
+        `at`: organisation names by word prefix (case- and accent-insensitive),
+        certificate numbers exactly across all CBs, CB, standard, country, sector
+        code and status on `at`. Answered from the search index, which follows the
+        log within milliseconds; the response says which log position it reflects.
+        Paged in a stable order.
+        """
+        context.set_code(grpc.StatusCode.UNIMPLEMENTED)
+        context.set_details('Method not implemented!')
+        raise NotImplementedError('Method not implemented!')
+
 
 def add_CertificateServiceServicer_to_server(servicer, server):
     rpc_method_handlers = {
@@ -302,6 +336,16 @@ def add_CertificateServiceServicer_to_server(servicer, server):
                     servicer.GetCertificateHistory,
                     request_deserializer=registry_dot_v1_dot_certificate__service__pb2.GetCertificateHistoryRequest.FromString,
                     response_serializer=registry_dot_v1_dot_certificate__service__pb2.GetCertificateHistoryResponse.SerializeToString,
+            ),
+            'PublishBatch': grpc.unary_unary_rpc_method_handler(
+                    servicer.PublishBatch,
+                    request_deserializer=registry_dot_v1_dot_certificate__service__pb2.PublishBatchRequest.FromString,
+                    response_serializer=registry_dot_v1_dot_certificate__service__pb2.PublishBatchResponse.SerializeToString,
+            ),
+            'SearchCertificates': grpc.unary_unary_rpc_method_handler(
+                    servicer.SearchCertificates,
+                    request_deserializer=registry_dot_v1_dot_certificate__service__pb2.SearchCertificatesRequest.FromString,
+                    response_serializer=registry_dot_v1_dot_certificate__service__pb2.SearchCertificatesResponse.SerializeToString,
             ),
     }
     generic_handler = grpc.method_handlers_generic_handler(
@@ -662,6 +706,60 @@ class CertificateService:
             '/registry.v1.CertificateService/GetCertificateHistory',
             registry_dot_v1_dot_certificate__service__pb2.GetCertificateHistoryRequest.SerializeToString,
             registry_dot_v1_dot_certificate__service__pb2.GetCertificateHistoryResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def PublishBatch(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/registry.v1.CertificateService/PublishBatch',
+            registry_dot_v1_dot_certificate__service__pb2.PublishBatchRequest.SerializeToString,
+            registry_dot_v1_dot_certificate__service__pb2.PublishBatchResponse.FromString,
+            options,
+            channel_credentials,
+            insecure,
+            call_credentials,
+            compression,
+            wait_for_ready,
+            timeout,
+            metadata,
+            _registered_method=True)
+
+    @staticmethod
+    def SearchCertificates(request,
+            target,
+            options=(),
+            channel_credentials=None,
+            call_credentials=None,
+            insecure=False,
+            compression=None,
+            wait_for_ready=None,
+            timeout=None,
+            metadata=None):
+        return grpc.experimental.unary_unary(
+            request,
+            target,
+            '/registry.v1.CertificateService/SearchCertificates',
+            registry_dot_v1_dot_certificate__service__pb2.SearchCertificatesRequest.SerializeToString,
+            registry_dot_v1_dot_certificate__service__pb2.SearchCertificatesResponse.FromString,
             options,
             channel_credentials,
             insecure,
