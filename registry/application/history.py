@@ -26,7 +26,11 @@ from registry.domain.certificate import Certificate
 
 
 def event_view(
-    event: Certificate.Event, retracted_by: int | None, global_position: int = 0
+    event: Certificate.Event,
+    retracted_by: int | None,
+    global_position: int = 0,
+    *,
+    certificate: CertificateRef | None = None,
 ) -> EventView:
     """``event`` as a view; ``retracted_by`` is the version of the retraction that cancelled it."""
     return EventView(
@@ -39,6 +43,7 @@ def event_view(
         payload=payload(event),
         retracted_by_version=retracted_by,
         global_position=global_position,
+        certificate=certificate,
     )
 
 

@@ -39,11 +39,14 @@ from registry.application.committer import (
     check_expected,
 )
 from registry.application.history import event_view
+from registry.application.log_reader import CertificateRefs, log_views
 from registry.application.transcodings import DateAsISO
 from registry.application.views import (
     CertificateDetails,
     CertificateRef,
+    EventView,
     HistoryPage,
+    LogPage,
     Organization,
     Site,
     StatusView,
@@ -108,6 +111,7 @@ class Registry(Application[UUID]):
         self._clock = clock
         self._committer = GroupCommitter(self)
         self._cache = CertificateCache()
+        self.refs = CertificateRefs(self._issued_event)
         self._deferring = threading.local()
         self.schema_version = self._check_schema()
 
@@ -442,12 +446,39 @@ class Registry(Application[UUID]):
         for row in rows[:limit]:
             event = self.mapper.to_domain_event(row)
             assert isinstance(event, Certificate.Event)
-            views.append(event_view(event, retractions.get(event.originator_version), row.id))
+            views.append(
+                event_view(
+                    event, retractions.get(event.originator_version), row.id, certificate=ref
+                )
+            )
         more = len(rows) > limit
         next_version = views[-1].version if more and views else None
         return HistoryPage(
             views, next_version, as_of=as_of, log_position=cut.position if cut else 0
         )
+
+    def read_log(self, after: int, limit: int = 500) -> LogPage:
+        """The certificate events after global position ``after``: at most ``limit``
+        positions read, in log order, each with its position and its certificate."""
+        try:
+            notifications = self.recorder.select_notifications(
+                start=after, limit=limit, inclusive_of_start=False
+            )
+        except OperationalError as error:
+            raise UnavailableError(f"the event store is unavailable: {error}") from None
+        return LogPage(
+            self.log_views(notifications),
+            notifications[-1].id if notifications else after,
+        )
+
+    def log_views(self, notifications: Sequence[Notification]) -> list[EventView]:
+        """Notifications of the global log as views with position and certificate."""
+        return log_views(notifications, self.mapper.to_domain_event, self.refs)
+
+    def _issued_event(self, cert_id: UUID) -> Certificate.Issued | None:
+        rows = self.recorder.select_events(cert_id, lte=1, limit=1)
+        event = self.mapper.to_domain_event(rows[0]) if rows else None
+        return event if isinstance(event, Certificate.Issued) else None
 
     def _cut(self, as_of: datetime | None) -> tuple[LogPoint | None, datetime]:
         """The prefix of the log an answer is computed from, and the instant it stands for.

@@ -190,7 +190,7 @@ class EventView:
 
     ``type`` is the event's kind (``"Issued"``, ``"Suspended"``, …), the one its
     payload is for. ``global_position`` is its place in the registry's global log
-    (0 where it is not known).
+    (0 where it is not known); ``certificate`` the certificate it belongs to.
     """
 
     version: int
@@ -202,6 +202,7 @@ class EventView:
     payload: EventPayload
     retracted_by_version: int | None = None
     global_position: int = 0
+    certificate: CertificateRef | None = None
 
 
 @dataclass(frozen=True)
@@ -212,6 +213,15 @@ class HistoryPage:
     next_version: int | None
     as_of: datetime | None = None
     log_position: int = 0
+
+
+@dataclass(frozen=True)
+class LogPage:
+    """Certificate events of the global log in order; ``last_position`` is the last
+    position read (events of other kinds are read past, not returned)."""
+
+    events: list[EventView]
+    last_position: int
 
 
 @dataclass(frozen=True)

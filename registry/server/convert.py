@@ -180,6 +180,7 @@ def to_event(view: views.EventView) -> pb.CertificateEvent:
         actor=view.actor,
         request_id=view.request_id,
         retracted_by_version=view.retracted_by_version,
+        certificate=to_ref(view.certificate),
     )
     event.MergeFrom(to_payload(view.payload))
     return event

@@ -234,3 +234,23 @@ def test_begin_answers_a_write_in_a_future_once_it_is_durable_and_a_retry_with_t
         refused.result(10)
     with pytest.raises(InvalidInputError):  # malformed input is refused before any future
         app.begin("record_surveillance", REF, WriteMeta("", D("2025-01-05")))
+
+
+def test_the_global_log_reads_as_events_with_their_position_and_certificate(app):
+    other = CertificateRef("cb-2", "Q-9")
+    issue(app)
+    issue(app, other, request_id="other")
+    app.suspend_certificate(REF, WriteMeta("suspend", D("2024-03-01")), reason="audit missed")
+    app.refs = type(app.refs)(app._issued_event)  # forget what was learnt: read it back
+    suspended = app.read_log(2).events
+    assert [(e.global_position, e.certificate) for e in suspended] == [(3, REF)]
+    page = app.read_log(0)
+    assert [(e.global_position, e.certificate, e.type) for e in page.events] == [
+        (1, REF, "Issued"),
+        (2, other, "Issued"),
+        (3, REF, "Suspended"),
+    ]
+    assert page.last_position == 3
+    rest = app.read_log(1, limit=1)
+    assert [(e.global_position, e.certificate) for e in rest.events] == [(2, other)]
+    assert app.read_log(3).events == [] and app.read_log(3).last_position == 3
