@@ -35,7 +35,14 @@ from eventsourcing.domain import Aggregate
 from registry.domain import rules
 from registry.domain.standards import StandardsCatalogue
 from registry.domain.status import CertificateState, Status, Warning
-from registry.domain.timeline import Change, Segments, check_timeline, position, with_change
+from registry.domain.timeline import (
+    Change,
+    Period,
+    Segments,
+    check_timeline,
+    position,
+    with_change,
+)
 from registry.errors import NotFoundError, RuleViolationError
 
 # The namespace of certificate ids over the length-prefixed encoding below; ids of the
@@ -335,6 +342,10 @@ class Certificate(Aggregate):
             warnings=state.warnings_on(at),
             version=self.version,
         )
+
+    def periods(self, standards: StandardsCatalogue) -> list[Period]:
+        """Every day's status and state, as periods (see ``Segments.periods``)."""
+        return self._segments(standards).periods()
 
     def retractions(self) -> dict[int, int]:
         """Retracted version → the version of its retraction, as this version knows."""

@@ -20,7 +20,7 @@ from __future__ import annotations
 from bisect import bisect_right, insort
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from registry.domain.standards import StandardsCatalogue
@@ -84,6 +84,20 @@ def check_timeline(
         evolve(state, change, standards)
 
 
+ONE_DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class Period:
+    """Days ``start`` (None: from the first day) to before ``end`` (None: every later day)
+    on which a certificate has one ``status`` and one ``state`` (shared: do not change it)."""
+
+    start: date | None
+    end: date | None
+    status: Status
+    state: CertificateState
+
+
 @dataclass(frozen=True)
 class Segments:
     """The state as of each day on which a change takes effect, for look-up by day.
@@ -111,6 +125,32 @@ class Segments:
         before_issue = CertificateState()
         evolve(before_issue, next(c for c in changes if c["kind"] == "Issued"), standards)
         return cls(days, states, before_issue)
+
+    def periods(self) -> list[Period]:
+        """The whole calendar cut into periods of one status and one state, in order.
+
+        The first starts on no day (before the issue: NOT_YET_VALID), the last ends on
+        none. Within a segment only expiry (the expiry date or the edition's transition
+        deadline passing) changes the status, so a segment is one period or two.
+        """
+        periods = [Period(None, self.days[0], Status.NOT_YET_VALID, self.before_issue)]
+        for index, (day, state) in enumerate(zip(self.days, self.states, strict=True)):
+            end = self.days[index + 1] if index + 1 < len(self.days) else None
+            status = state.status_on(day)
+            last = state.last_valid_day()
+            expires_within = (
+                state.ended is None
+                and last is not None
+                and day <= last
+                and (end is None or last + ONE_DAY < end)
+            )
+            if expires_within:
+                assert last is not None
+                periods.append(Period(day, last + ONE_DAY, status, state))
+                periods.append(Period(last + ONE_DAY, end, Status.EXPIRED, state))
+            else:
+                periods.append(Period(day, end, status, state))
+        return periods
 
     def state_on(self, day: date) -> CertificateState:
         """The state the changes in effect on ``day`` leave (shared: do not change it)."""

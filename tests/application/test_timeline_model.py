@@ -16,6 +16,7 @@ Transfers involve two certificates and are left to the unit tests of
 from __future__ import annotations
 
 import calendar
+import itertools
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -26,6 +27,7 @@ from hypothesis import strategies as st
 
 from registry.application.registry import Registry
 from registry.application.views import CertificateRef, Organization, WriteMeta, WriteResult
+from registry.domain.certificate import certificate_id
 from registry.domain.status import Status
 from registry.errors import AlreadyExistsError, NotFoundError, RuleViolationError
 
@@ -427,3 +429,33 @@ def test_every_days_status_matches_the_reference_model_at_every_as_of(
             day: (actual[day], expected[day]) for day in checked if actual[day] != expected[day]
         }
         assert not wrong, f"as of {as_of}, (registry, model) differ on {wrong}"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.data())
+def test_status_periods_cover_every_day_with_that_days_reading(data: st.DataObject) -> None:
+    """The periods a read model stores give, for every day, the status and state a reading
+    of that day gives, at every version of the certificate."""
+    run = play(data, max_commands=12)
+    cert_id = certificate_id(REF.certification_body_id, REF.certificate_number)
+    if not run.model.events:
+        return
+    for version in range(1, len(run.model.events) + 1):
+        certificate = run.app.repository.get(cert_id, version=version)
+        periods = certificate.periods(run.app.standards)
+        assert periods[0].start is None and periods[-1].end is None
+        assert all(a.end == b.start for a, b in itertools.pairwise(periods))
+        # Every day a status or a state can change on (an effective date, the day after
+        # an expiry or a deadline), the days around them, and each period's bounds.
+        edges = {e.effective for e in run.model.events} | {day for day in DEADLINES.values() if day}
+        edges |= {day for p in periods for day in (p.start, p.end) if day}
+        edges |= {e.command.expiry for e in run.model.events if e.command.expiry}
+        days = sorted({d + n * ONE_DAY for d in edges for n in (-1, 0, 1)})
+        for day in days:
+            period = next(
+                p
+                for p in periods
+                if (p.start is None or p.start <= day) and (p.end is None or day < p.end)
+            )
+            reading = certificate.reading(day, run.app.standards)
+            assert (period.status, period.state) == (reading.status, reading.state), (version, day)
