@@ -398,7 +398,7 @@ class Registry(Application[UUID]):
         self, ref: CertificateRef, *, at: date | None = None, as_of: datetime | None = None
     ) -> StatusView:
         ref = inputs.ref(ref)
-        cut, as_of = self._cut(as_of)
+        cut, as_of = self.cut(as_of)
         at = at if at is not None else self._clock().date()
         position = cut.position if cut else 0
         cert_id = certificate_id(ref.certification_body_id, ref.certificate_number)
@@ -429,7 +429,7 @@ class Registry(Application[UUID]):
         ref = inputs.ref(ref)
         if not 1 <= limit <= MAX_PAGE_SIZE:
             raise InvalidInputError(f"page size must be 1 to {MAX_PAGE_SIZE}, got {limit}")
-        cut, as_of = self._cut(as_of)
+        cut, as_of = self.cut(as_of)
         cert_id = certificate_id(ref.certification_body_id, ref.certificate_number)
         certificate = self._certificate_at(cert_id, cut)
         if certificate is None:
@@ -480,7 +480,7 @@ class Registry(Application[UUID]):
         event = self.mapper.to_domain_event(rows[0]) if rows else None
         return event if isinstance(event, Certificate.Issued) else None
 
-    def _cut(self, as_of: datetime | None) -> tuple[LogPoint | None, datetime]:
+    def cut(self, as_of: datetime | None) -> tuple[LogPoint | None, datetime]:
         """The prefix of the log an answer is computed from, and the instant it stands for.
 
         Default: everything committed (the latest position and its recorded time),

@@ -73,6 +73,21 @@ class StandardsCatalogue:
                 + ", ".join(sorted(s.designation for s in self._by_key.values()))
             ) from None
 
+    def named(self, name: str) -> str:
+        """``name`` as the catalogue spells it: an edition ("iso 9001:2015" → "ISO 9001:2015")
+        or a standard of any edition ("iso 9001" → "ISO 9001"); ``InvalidInputError`` if
+        the catalogue has neither."""
+        key = _key(name)
+        if key in self._by_key:
+            return self._by_key[key].designation
+        for standard in self._by_key.values():
+            if _key(standard.code) == key:
+                return standard.code
+        raise InvalidInputError(
+            f"unknown standard {name!r}: expected a standard such as 'ISO 9001' or an edition "
+            "such as 'ISO 9001:2015'"
+        )
+
     def deadline_of(self, designation: str) -> date | None:
         """The edition's transition deadline; None if it has none or is not catalogued."""
         standard = self._by_key.get(_key(designation))

@@ -134,6 +134,10 @@ class OrderedLog(Protocol):
     def point_at(self, instant: datetime) -> LogPoint | None:
         """The latest position recorded at or before ``instant``."""
 
+    def point_of(self, position: int) -> LogPoint | None:
+        """The last position at or before ``position``, with its recorded time."""
+        ...
+
     def version_at(self, originator_id: UUID, position: int) -> int:
         """The aggregate's last version at or before ``position`` (0 if none)."""
 
@@ -141,6 +145,10 @@ class OrderedLog(Protocol):
         self, originator_id: UUID, *, gt: int, lte: int | None, limit: int
     ) -> list[Notification]:
         """The aggregate's events after version ``gt`` (up to ``lte``), with their positions."""
+
+    def select_at(self, positions: Sequence[int]) -> list[Notification]:
+        """The notifications at ``positions`` (those that exist), in log order."""
+        ...
 
     def select_request(self, principal: str, request_id: str) -> RequestRecord | None:
         """The saved answer to a request, if it was made."""

@@ -83,6 +83,11 @@ class MemoryOrderedRecorder(POPOApplicationRecorder):
             position = bisect.bisect_right(self._times, to_micros(instant))
             return LogPoint(position, from_micros(self._times[position - 1])) if position else None
 
+    def point_of(self, position: int) -> LogPoint | None:
+        with self._database_lock:
+            position = min(position, len(self._times))
+            return LogPoint(position, from_micros(self._times[position - 1])) if position else None
+
     def version_at(self, originator_id: UUID, position: int) -> int:
         with self._database_lock:
             index = self._stored_events_index.get(str(originator_id), {})
@@ -104,6 +109,23 @@ class MemoryOrderedRecorder(POPOApplicationRecorder):
                 )
                 for v in versions[:limit]
             ]
+
+    def select_at(self, positions: Sequence[int]) -> list[Notification]:
+        with self._database_lock:
+            found = []
+            for position in sorted(positions):
+                if 1 <= position <= len(self._stored_events):
+                    stored = self._stored_events[position - 1]
+                    found.append(
+                        Notification(
+                            id=position,
+                            originator_id=stored.originator_id,
+                            originator_version=stored.originator_version,
+                            topic=stored.topic,
+                            state=stored.state,
+                        )
+                    )
+            return found
 
     def select_request(self, principal: str, request_id: str) -> RequestRecord | None:
         with self._database_lock:

@@ -198,6 +198,17 @@ class PostgresOrderedRecorder(FailFastPostgresRecorder):
         return _point(rows)
 
     @retry((InterfaceError, OperationalError), max_attempts=ATTEMPTS, wait=WAIT)
+    def point_of(self, position: int) -> LogPoint | None:
+        rows = self._select(
+            SQL(
+                "SELECT position, recorded_at FROM {} WHERE position <= %s "
+                "ORDER BY position DESC LIMIT 1"
+            ).format(self.log_times),
+            (position,),
+        )
+        return _point(rows)
+
+    @retry((InterfaceError, OperationalError), max_attempts=ATTEMPTS, wait=WAIT)
     def version_at(self, originator_id: UUID, position: int) -> int:
         rows = self._select(
             SQL(
@@ -232,6 +243,25 @@ class PostgresOrderedRecorder(FailFastPostgresRecorder):
                 state=bytes(row["state"]),
             )
             for row in self._select(statement, params)
+        ]
+
+    @retry((InterfaceError, OperationalError), max_attempts=ATTEMPTS, wait=WAIT)
+    def select_at(self, positions: Sequence[int]) -> list[Notification]:
+        if not positions:
+            return []
+        statement = SQL(
+            "SELECT notification_id, originator_id, originator_version, topic, state FROM {} "
+            "WHERE notification_id = ANY(%s) ORDER BY notification_id"
+        ).format(self.events)
+        return [
+            Notification(
+                id=row["notification_id"],
+                originator_id=row["originator_id"],
+                originator_version=row["originator_version"],
+                topic=row["topic"],
+                state=bytes(row["state"]),
+            )
+            for row in self._select(statement, (list(positions),))
         ]
 
     @retry((InterfaceError, OperationalError), max_attempts=ATTEMPTS, wait=WAIT)

@@ -44,7 +44,7 @@ from registry.store.log import (
 )
 
 
-class _ImmediateTransaction(SQLiteTransaction):
+class ImmediateTransaction(SQLiteTransaction):
     """The library's transaction, begun with the write lock, and rolled back (never left
     open on a pooled connection) when its commit fails."""
 
@@ -115,7 +115,7 @@ class SQLiteOrderedRecorder(SQLiteApplicationRecorder):
     def _writing(self) -> Iterator[SQLiteCursor]:
         with (
             self.datastore.get_connection(commit=True) as connection,
-            _ImmediateTransaction(connection, commit=True) as cursor,
+            ImmediateTransaction(connection, commit=True) as cursor,
             cursor,
         ):
             yield cursor
@@ -172,6 +172,13 @@ class SQLiteOrderedRecorder(SQLiteApplicationRecorder):
             (to_micros(instant),),
         )
 
+    def point_of(self, position: int) -> LogPoint | None:
+        return self._point(
+            f"SELECT position, recorded_at FROM {LOG_TIMES} WHERE position <= ? "
+            "ORDER BY position DESC LIMIT 1",
+            (position,),
+        )
+
     def _point(self, statement: str, params: tuple[Any, ...]) -> LogPoint | None:
         with self.datastore.transaction(commit=False) as cursor:
             cursor.execute(statement, params)
@@ -211,6 +218,27 @@ class SQLiteOrderedRecorder(SQLiteApplicationRecorder):
                     originator_version=row[1],
                     topic=row[2],
                     state=row[3],
+                )
+                for row in cursor.fetchall()
+            ]
+
+    def select_at(self, positions: Sequence[int]) -> list[Notification]:
+        if not positions:
+            return []
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(
+                f"SELECT rowid, originator_id, originator_version, topic, state "
+                f"FROM {self.events_table_name} WHERE rowid IN "
+                f"({', '.join('?' for _ in positions)}) ORDER BY rowid",
+                list(positions),
+            )
+            return [
+                Notification(
+                    id=row[0],
+                    originator_id=UUID(row[1]),
+                    originator_version=row[2],
+                    topic=row[3],
+                    state=row[4],
                 )
                 for row in cursor.fetchall()
             ]

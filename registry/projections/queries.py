@@ -1,0 +1,81 @@
+"""What the index is asked and what it answers, the same on every engine."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+@dataclass(frozen=True)
+class PeriodQuery:
+    """Certificates' periods known now that contain ``day`` (an ordinal), matching every
+    criterion given, with certificate keys after ``after_key``, in key order.
+
+    With ``words``, only certificates among the next ``scan`` name matches after
+    ``after_key`` (the caller checks each period's own name and goes on from there).
+    """
+
+    day: int
+    after_key: int
+    limit: int
+    certificate_number: str = ""
+    certification_body_id: str = ""
+    standard: str = ""
+    country: str = ""
+    sector_code: str = ""
+    status: str = ""
+    words: Sequence[str] | None = None
+    scan: int = 0
+
+
+@dataclass(frozen=True)
+class IndexedPeriod:
+    cert_key: int
+    certification_body_id: str
+    certificate_number: str
+    organization_name: str
+    organization_country: str
+    organization_address: str
+    standard: str
+    scope: str
+    sector_codes: tuple[str, ...]
+    expiry: int
+    status: str
+
+
+@dataclass(frozen=True)
+class AuditQuery:
+    """Positions of a CB's events in (``after``, ``until``], in log order."""
+
+    certification_body_id: str
+    after: int
+    until: int
+    limit: int
+    types: Sequence[str] = ()
+    standard: str = ""
+
+
+@dataclass(frozen=True)
+class ReportRow:
+    status: str
+    standard: str
+    count: int
+
+
+class IndexReader(Protocol):
+    """The index's queries (registry/projections/sqlite.py, postgres.py)."""
+
+    def max_tracking_id(self, application_name: str) -> int | None: ...
+
+    def periods(self, query: PeriodQuery) -> list[IndexedPeriod]: ...
+
+    def name_candidates_end(
+        self, words: Sequence[str], after_key: int, scan: int
+    ) -> int | None: ...
+
+    def events(self, query: AuditQuery) -> list[int]: ...
+
+    def report(self, certification_body_id: str, day: int, position: int) -> list[ReportRow]: ...
+
+    def rows(self) -> dict[str, list[tuple[Any, ...]]]: ...

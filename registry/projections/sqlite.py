@@ -1,0 +1,305 @@
+"""The index on SQLite: tables beside the log in the same file (or in memory), and an
+FTS5 table of the certificates' searchable words (rowid = the certificate's key).
+
+The projection's transactions begin with ``BEGIN IMMEDIATE``, like the log's
+appends, so one never fails at once on a lock taken between its reads and its
+writes by another process.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.persistence import Tracking
+from eventsourcing.sqlite import SQLiteCursor, SQLiteTrackingRecorder
+
+from registry.projections.index import AuditRow, IndexUpdate, PeriodRow
+from registry.projections.queries import (
+    AuditQuery,
+    IndexedPeriod,
+    PeriodQuery,
+    ReportRow,
+)
+from registry.store.sqlite import ImmediateTransaction
+
+CERTS = "registry_index_certs"
+PERIODS = "registry_index_periods"
+NAMES = "registry_index_names"
+EVENTS = "registry_index_events"
+TABLES = (CERTS, PERIODS, NAMES, EVENTS)
+_PERIOD_COLUMNS = (
+    "start_day, end_day, status, cb, number, name, country, address, standard, family, "
+    "scope, sectors, expiry"
+)
+
+
+class SQLiteIndexView(SQLiteTrackingRecorder):
+    """The index's tables and the library's tracking table, in one SQLite database."""
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            f"CREATE TABLE IF NOT EXISTS {CERTS} (cert_key INTEGER PRIMARY KEY, "
+            "cert_id TEXT NOT NULL UNIQUE, cb TEXT NOT NULL, number TEXT NOT NULL, "
+            "standard TEXT NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {PERIODS} (cert_key INTEGER NOT NULL, "
+            "start_day INTEGER NOT NULL, end_day INTEGER NOT NULL, status TEXT NOT NULL, "
+            "cb TEXT NOT NULL, number TEXT NOT NULL, name TEXT NOT NULL, country TEXT NOT NULL, "
+            "address TEXT NOT NULL, standard TEXT NOT NULL, family TEXT NOT NULL, "
+            "scope TEXT NOT NULL, sectors TEXT NOT NULL, expiry INTEGER NOT NULL, "
+            "known_from INTEGER NOT NULL, known_until INTEGER)",
+            f"CREATE INDEX IF NOT EXISTS {PERIODS}_current ON {PERIODS} "
+            "(cert_key, start_day) WHERE known_until IS NULL",
+            f"CREATE INDEX IF NOT EXISTS {PERIODS}_cb ON {PERIODS} "
+            "(cb, cert_key) WHERE known_until IS NULL",
+            f"CREATE INDEX IF NOT EXISTS {PERIODS}_number ON {PERIODS} "
+            "(number) WHERE known_until IS NULL",
+            f"CREATE INDEX IF NOT EXISTS {PERIODS}_known ON {PERIODS} (cb, known_from)",
+            f"CREATE VIRTUAL TABLE IF NOT EXISTS {NAMES} USING fts5("
+            "words, tokenize = 'unicode61 remove_diacritics 0')",
+            f"CREATE TABLE IF NOT EXISTS {EVENTS} (position INTEGER PRIMARY KEY, "
+            "recorded_at INTEGER NOT NULL, cert_id TEXT NOT NULL, cb TEXT NOT NULL, "
+            "type TEXT NOT NULL, standard TEXT NOT NULL, family TEXT NOT NULL)",
+            f"CREATE INDEX IF NOT EXISTS {EVENTS}_cb ON {EVENTS} (cb, position)",
+        ]
+
+    @contextmanager
+    def _writing(self) -> Iterator[SQLiteCursor]:
+        with (
+            self.datastore.get_connection(commit=True) as connection,
+            ImmediateTransaction(connection, commit=True) as cursor,
+            cursor,
+        ):
+            yield cursor
+
+    def apply(self, update: IndexUpdate, tracking: Tracking) -> None:
+        with self._writing() as cursor:
+            cursor.executemany(
+                f"INSERT INTO {CERTS} (cert_id, cb, number, standard) VALUES (?, ?, ?, ?)",
+                [(c.hex, cb, number, standard) for c, cb, number, standard in update.certificates],
+            )
+            keys = self._keys(cursor, update)
+            cursor.executemany(
+                f"UPDATE {PERIODS} SET known_until = ? "
+                "WHERE cert_key = ? AND start_day = ? AND known_until IS NULL",
+                [(position, keys[c], start) for c, start, position in update.closed],
+            )
+            cursor.executemany(
+                f"INSERT INTO {PERIODS} (cert_key, {_PERIOD_COLUMNS}, known_from, known_until) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                [
+                    (keys[o.row.cert_id], *_values(o.row), o.known_from, o.known_until)
+                    for o in update.opened
+                ],
+            )
+            for cert_id, words in update.names.items():
+                cursor.execute(f"DELETE FROM {NAMES} WHERE rowid = ?", (keys[cert_id],))
+                cursor.execute(
+                    f"INSERT INTO {NAMES} (rowid, words) VALUES (?, ?)", (keys[cert_id], words)
+                )
+            cursor.executemany(
+                f"INSERT INTO {EVENTS} VALUES (?, ?, ?, ?, ?, ?, ?)",
+                [_audit_values(row) for row in update.events],
+            )
+            self._insert_tracking(cursor, tracking)
+
+    def _keys(self, cursor: SQLiteCursor, update: IndexUpdate) -> dict[UUID, int]:
+        cert_ids = {o.row.cert_id for o in update.opened} | {c for c, _, _ in update.closed}
+        keys: dict[UUID, int] = {}
+        for cert_id in cert_ids:
+            cursor.execute(f"SELECT cert_key FROM {CERTS} WHERE cert_id = ?", (cert_id.hex,))
+            keys[cert_id] = cursor.fetchone()[0]
+        return keys
+
+    def current_periods(self, cert_id: UUID) -> list[PeriodRow]:
+        rows = self._select(
+            f"SELECT {_PERIOD_COLUMNS} FROM {PERIODS} WHERE cert_key = "
+            f"(SELECT cert_key FROM {CERTS} WHERE cert_id = ?) AND known_until IS NULL "
+            "ORDER BY start_day",
+            (cert_id.hex,),
+        )
+        return [_period(cert_id, row) for row in rows]
+
+    def certificate_of(self, cert_id: UUID) -> tuple[str, str] | None:
+        rows = self._select(f"SELECT cb, standard FROM {CERTS} WHERE cert_id = ?", (cert_id.hex,))
+        return (rows[0][0], rows[0][1]) if rows else None
+
+    def clear(self) -> None:
+        """Empty the index and its tracking row: the next run rebuilds it from the log."""
+        with self._writing() as cursor:
+            for table in TABLES:
+                cursor.execute(f"DELETE FROM {table}")
+            cursor.execute("DELETE FROM tracking WHERE application_name != '__migration__'")
+
+    # Queries
+
+    def periods(self, query: PeriodQuery) -> list[IndexedPeriod]:
+        where, params = _period_filters(query)
+        if query.words is not None:
+            where.append(
+                f"cert_key IN (SELECT rowid FROM {NAMES} WHERE {NAMES} MATCH ? "
+                "AND rowid > ? ORDER BY rowid LIMIT ?)"
+            )
+            params += [_fts_query(query.words), query.after_key, query.scan]
+        statement = (
+            f"SELECT cert_key, cb, number, name, country, address, standard, scope, sectors, "
+            f"expiry, status FROM {PERIODS} WHERE {' AND '.join(where)} "
+            "ORDER BY cert_key LIMIT ?"
+        )
+        rows = self._select(statement, (*params, query.limit))
+        return [_indexed(row) for row in rows]
+
+    def name_candidates_end(self, words: Sequence[str], after_key: int, scan: int) -> int | None:
+        """The last certificate key among the next ``scan`` name matches (None: none left)."""
+        rows = self._select(
+            f"SELECT max(rowid) FROM (SELECT rowid FROM {NAMES} WHERE {NAMES} MATCH ? "
+            "AND rowid > ? ORDER BY rowid LIMIT ?)",
+            (_fts_query(words), after_key, scan),
+        )
+        return rows[0][0] if rows and rows[0][0] is not None else None
+
+    def events(self, query: AuditQuery) -> list[int]:
+        where = ["cb = ?", "position > ?", "position <= ?"]
+        params: list[Any] = [query.certification_body_id, query.after, query.until]
+        if query.types:
+            where.append(f"type IN ({', '.join('?' for _ in query.types)})")
+            params += query.types
+        if query.standard:
+            where.append("(standard = ? OR family = ?)")
+            params += [query.standard, query.standard]
+        rows = self._select(
+            f"SELECT position FROM {EVENTS} WHERE {' AND '.join(where)} ORDER BY position LIMIT ?",
+            (*params, query.limit),
+        )
+        return [row[0] for row in rows]
+
+    def report(self, certification_body_id: str, day: int, position: int) -> list[ReportRow]:
+        rows = self._select(
+            f"SELECT status, standard, count(*) FROM {PERIODS} WHERE cb = ? AND known_from <= ? "
+            "AND (known_until IS NULL OR known_until > ?) AND start_day <= ? AND ? < end_day "
+            "GROUP BY status, standard ORDER BY standard, status",
+            (certification_body_id, position, position, day, day),
+        )
+        return [ReportRow(row[0], row[1], row[2]) for row in rows]
+
+    def rows(self) -> dict[str, list[tuple[Any, ...]]]:
+        """Every row of the index, in a stable order (to compare two indexes)."""
+        return {
+            PERIODS: self._select(
+                f"SELECT c.cert_id, {_PERIOD_COLUMNS}, known_from, known_until FROM {PERIODS} "
+                f"JOIN {CERTS} c USING (cert_key) ORDER BY c.cert_id, known_from, start_day",
+                (),
+            ),
+            NAMES: self._select(
+                f"SELECT c.cert_id, n.words FROM {NAMES} n JOIN {CERTS} c "
+                "ON c.cert_key = n.rowid ORDER BY c.cert_id",
+                (),
+            ),
+            EVENTS: self._select(f"SELECT * FROM {EVENTS} ORDER BY position", ()),
+            CERTS: self._select(
+                f"SELECT cert_id, cb, number, standard FROM {CERTS} ORDER BY cert_id", ()
+            ),
+        }
+
+    def _select(self, statement: str, params: Sequence[Any]) -> list[Any]:
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(statement, params)
+            return [tuple(row) for row in cursor.fetchall()]
+
+
+def _values(row: PeriodRow) -> tuple[Any, ...]:
+    return (
+        row.start,
+        row.end,
+        row.status,
+        row.certification_body_id,
+        row.certificate_number,
+        row.organization_name,
+        row.organization_country,
+        row.organization_address,
+        row.standard,
+        row.standard.rsplit(":", 1)[0],
+        row.scope,
+        _sectors(row.sector_codes),
+        row.expiry,
+    )
+
+
+def _sectors(codes: Sequence[str]) -> str:
+    """Sector codes as stored: a JSON list, each code also findable as ``"code"``."""
+    return json.dumps(list(codes), ensure_ascii=False)
+
+
+def _period(cert_id: UUID, row: Sequence[Any]) -> PeriodRow:
+    return PeriodRow(
+        cert_id=cert_id,
+        start=row[0],
+        end=row[1],
+        status=row[2],
+        certification_body_id=row[3],
+        certificate_number=row[4],
+        organization_name=row[5],
+        organization_country=row[6],
+        organization_address=row[7],
+        standard=row[8],
+        scope=row[10],
+        sector_codes=tuple(json.loads(row[11])),
+        expiry=row[12],
+    )
+
+
+def _indexed(row: Sequence[Any]) -> IndexedPeriod:
+    return IndexedPeriod(
+        cert_key=row[0],
+        certification_body_id=row[1],
+        certificate_number=row[2],
+        organization_name=row[3],
+        organization_country=row[4],
+        organization_address=row[5],
+        standard=row[6],
+        scope=row[7],
+        sector_codes=tuple(json.loads(row[8])),
+        expiry=row[9],
+        status=row[10],
+    )
+
+
+def _audit_values(row: AuditRow) -> tuple[Any, ...]:
+    return (
+        row.position,
+        row.recorded_at,
+        row.cert_id.hex,
+        row.certification_body_id,
+        row.type,
+        row.standard,
+        row.standard.rsplit(":", 1)[0],
+    )
+
+
+def _period_filters(query: PeriodQuery) -> tuple[list[str], list[Any]]:
+    where = ["known_until IS NULL", "start_day <= ?", "? < end_day", "cert_key > ?"]
+    params: list[Any] = [query.day, query.day, query.after_key]
+    for column, value in (
+        ("number", query.certificate_number),
+        ("cb", query.certification_body_id),
+        ("country", query.country),
+        ("status", query.status),
+    ):
+        if value:
+            where.append(f"{column} = ?")
+            params.append(value)
+    if query.standard:
+        where.append("(standard = ? OR family = ?)")
+        params += [query.standard, query.standard]
+    if query.sector_code:
+        where.append("instr(sectors, ?) > 0")
+        params.append(json.dumps(query.sector_code, ensure_ascii=False))
+    return where, params
+
+
+def _fts_query(words: Sequence[str]) -> str:
+    return " AND ".join(f'"{word}"*' for word in words)

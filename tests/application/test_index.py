@@ -1,0 +1,208 @@
+"""The index projection on each backend: search, a CB's events, issuance reports."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+
+import pytest
+
+from registry import config
+from registry.application.queries import Queries, SearchCriteria
+from registry.application.registry import Registry
+from registry.application.views import CertificateRef, Organization, Site, WriteMeta
+from registry.domain.status import Status
+from registry.errors import InvalidInputError
+from registry.projections.setup import Index, open_index
+
+D = date.fromisoformat
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> datetime:
+        self.now += timedelta(milliseconds=1)
+        return self.now
+
+
+@pytest.fixture
+def indexed(db_url: str) -> Iterator[tuple[Registry, Index, Queries]]:
+    app = Registry(config.persistence_env(db_url), clock=Clock())
+    index = open_index(app)
+    runner = index.runner().start()
+    yield app, index, Queries(app, index.reader, wait=10)
+    runner.stop()
+    index.close()
+    app.close()
+
+
+def issue(
+    app: Registry,
+    cb: str,
+    number: str,
+    name: str,
+    *,
+    country: str = "DE",
+    standard: str = "ISO 9001:2015",
+    sectors: tuple[str, ...] = ("17",),
+    effective: str = "2025-01-10",
+    expiry: str = "2028-01-09",
+) -> None:
+    app.issue_certificate(
+        CertificateRef(cb, number),
+        WriteMeta(f"issue-{cb}-{number}", D(effective)),
+        organization=Organization(name, country, "1 Main Street"),
+        sites=[Site("1 Main Street", "")],
+        standard=standard,
+        scope="widgets",
+        sector_codes=list(sectors),
+        expiry_date=D(expiry),
+    )
+
+
+def refs(page) -> list[tuple[str, str]]:
+    return [(r.certificate.certification_body_id, r.certificate.certificate_number) for r in page]
+
+
+def test_names_are_found_by_folded_word_prefixes(indexed):
+    app, _, queries = indexed
+    issue(app, "cb-1", "A-1", "Łódź Zakłady Mechaniczne")
+    issue(app, "cb-1", "A-2", "Ørsted Wind A/S", country="DK")
+    issue(app, "cb-2", "B-1", "Straße & Söhne GmbH")
+    issue(app, "cb-2", "B-2", "Ærø Færgeri")
+    day = D("2026-01-01")
+    for query, expected in [
+        ("lodz", [("cb-1", "A-1")]),
+        ("zaklady lod", [("cb-1", "A-1")]),
+        ("orsted", [("cb-1", "A-2")]),
+        ("oersted wind", [("cb-1", "A-2")]),
+        ("strasse", [("cb-2", "B-1")]),
+        ("sohne", [("cb-2", "B-1")]),
+        ("aeroe", [("cb-2", "B-2")]),
+        ("wind lodz", []),
+    ]:
+        page = queries.search(SearchCriteria(organization_name=query), at=day)
+        assert refs(page.results) == expected, query
+
+
+def test_the_status_on_the_day_asked_changes_with_time_alone(indexed):
+    app, _, queries = indexed
+    issue(app, "cb-1", "Q-1", "Acme", expiry="2026-06-30")
+    issue(app, "cb-1", "Q-2", "Acme Two", expiry="2027-06-30")
+    app.suspend_certificate(
+        CertificateRef("cb-1", "Q-2"), WriteMeta("s", D("2026-02-01")), reason="audit missed"
+    )
+
+    def statuses(day: str, status: Status | None = None) -> dict[str, Status]:
+        criteria = SearchCriteria(certification_body_id="cb-1", status=status)
+        page = queries.search(criteria, at=D(day))
+        return {r.certificate.certificate_number: r.status for r in page.results}
+
+    assert statuses("2026-01-15") == {"Q-1": Status.VALID, "Q-2": Status.VALID}
+    assert statuses("2026-06-30") == {"Q-1": Status.VALID, "Q-2": Status.SUSPENDED}
+    assert statuses("2026-07-01") == {"Q-1": Status.EXPIRED, "Q-2": Status.SUSPENDED}
+    assert statuses("2026-07-01", Status.VALID) == {}
+    assert statuses("2026-06-30", Status.VALID) == {"Q-1": Status.VALID}
+    assert statuses("2024-12-31") == {"Q-1": Status.NOT_YET_VALID, "Q-2": Status.NOT_YET_VALID}
+
+
+def test_criteria_combine_and_pages_follow_a_stable_order(indexed):
+    app, _, queries = indexed
+    for n in range(7):
+        issue(app, f"cb-{n % 2}", f"N-{n}", f"Widget Works {n}", country="FR" if n < 3 else "DE")
+    issue(app, "cb-9", "N-1", "Other Holder", standard="ISO 14001:2015", sectors=("28",))
+    day = D("2026-01-01")
+    numbers = refs(queries.search(SearchCriteria(certificate_number="N-1"), at=day).results)
+    assert sorted(numbers) == [("cb-1", "N-1"), ("cb-9", "N-1")]
+    assert refs(queries.search(SearchCriteria(standard="iso 14001"), at=day).results) == [
+        ("cb-9", "N-1")
+    ]
+    assert refs(queries.search(SearchCriteria(sector_code="28"), at=day).results) == [
+        ("cb-9", "N-1")
+    ]
+    french = queries.search(SearchCriteria(organization_name="widget", country="fr"), at=day)
+    assert sorted(refs(french.results)) == [("cb-0", "N-0"), ("cb-0", "N-2"), ("cb-1", "N-1")]
+    seen, key = [], 0
+    while True:
+        page = queries.search(
+            SearchCriteria(organization_name="works"), at=day, after_key=key, limit=3
+        )
+        seen += refs(page.results)
+        if page.next_key is None:
+            break
+        key = page.next_key
+    assert sorted(seen) == sorted((f"cb-{n % 2}", f"N-{n}") for n in range(7))
+    assert len(seen) == 7
+
+
+def test_a_search_sees_every_acknowledged_write(indexed):
+    app, _, queries = indexed
+    for n in range(20):
+        issue(app, "cb-1", f"R-{n}", f"Fresh {n}")
+        page = queries.search(SearchCriteria(certificate_number=f"R-{n}"), at=D("2026-01-01"))
+        assert refs(page.results) == [("cb-1", f"R-{n}")]
+        assert page.log_position == app.store.last_point().position
+
+
+def test_bad_criteria_are_refused(indexed):
+    _, _, queries = indexed
+    with pytest.raises(InvalidInputError, match="standard"):
+        queries.search(SearchCriteria(standard="ISO 99999"))
+    with pytest.raises(InvalidInputError, match="country"):
+        queries.search(SearchCriteria(country="Germany"))
+    with pytest.raises(InvalidInputError, match="organization_name"):
+        queries.search(SearchCriteria(organization_name="x" * 600))
+
+
+def test_a_cbs_events_in_a_recorded_time_window(indexed):
+    app, _, queries = indexed
+    issue(app, "cb-1", "E-1", "Alpha")
+    issue(app, "cb-2", "E-2", "Beta")
+    middle = app.store.last_point().recorded_at
+    ref = CertificateRef("cb-1", "E-1")
+    app.suspend_certificate(ref, WriteMeta("s1", D("2025-03-01")), reason="r")
+    app.reinstate_certificate(ref, WriteMeta("r1", D("2025-04-01")))
+    whole = queries.list_events("cb-1")
+    assert [(e.type, e.certificate) for e in whole.events] == [
+        ("Issued", ref),
+        ("Suspended", ref),
+        ("Reinstated", ref),
+    ]
+    assert [e.global_position for e in whole.events] == [1, 3, 4]
+    later = queries.list_events("cb-1", recorded_after=middle)
+    assert [e.type for e in later.events] == ["Suspended", "Reinstated"]
+    before = queries.list_events("cb-1", recorded_before=middle)
+    assert [e.type for e in before.events] == ["Issued"]
+    typed = queries.list_events("cb-1", types=["Reinstated"])
+    assert [e.type for e in typed.events] == ["Reinstated"]
+    first = queries.list_events("cb-1", limit=2)
+    assert [e.global_position for e in first.events] == [1, 3]
+    rest = queries.list_events(
+        "cb-1", after_position=first.next_position, until_position=first.until_position
+    )
+    assert [e.global_position for e in rest.events] == [4] and rest.next_position is None
+
+
+def test_an_issuance_report_on_a_day_as_known_at_an_instant(indexed):
+    app, _, queries = indexed
+    issue(app, "cb-1", "P-1", "One")
+    issue(app, "cb-1", "P-2", "Two", standard="ISO 14001:2015")
+    issue(app, "cb-1", "P-3", "Three", effective="2026-02-01")
+    before_suspension = app.store.last_point().recorded_at
+    app.suspend_certificate(
+        CertificateRef("cb-1", "P-1"), WriteMeta("s", D("2025-06-01")), reason="r"
+    )
+    now = queries.issuance_report("cb-1", at=D("2025-12-31"))
+    assert now.total == 2
+    assert now.by_status == {Status.SUSPENDED: 1, Status.VALID: 1}
+    assert now.by_standard == {
+        "ISO 9001:2015": {Status.SUSPENDED: 1},
+        "ISO 14001:2015": {Status.VALID: 1},
+    }
+    then = queries.issuance_report("cb-1", at=D("2025-12-31"), as_of=before_suspension)
+    assert then.by_status == {Status.VALID: 2}
+    assert queries.issuance_report("cb-1", at=D("2026-03-01")).total == 3
