@@ -25,6 +25,8 @@ from google.protobuf.message import Message
 from google.type import date_pb2
 
 from registry.commands import WRITES, Kind
+from registry.v1 import audit_service_pb2 as audit_pb
+from registry.v1 import audit_service_pb2_grpc as audit_pb_grpc
 from registry.v1 import certificate_service_pb2 as pb
 from registry.v1 import certificate_service_pb2_grpc as pb_grpc
 
@@ -113,6 +115,7 @@ class RegistryClient:
     ) -> None:
         self.channel = channel or grpc.insecure_channel(target)
         self.stub = pb_grpc.CertificateServiceStub(self.channel)
+        self.audit = audit_pb_grpc.AuditServiceStub(self.channel)
         self.timeout = timeout
         self.retries = retries
 
@@ -384,3 +387,68 @@ class RegistryClient:
             token = page.next_page_token
             if not token:
                 return
+
+    def search_certificates(
+        self,
+        *,
+        organization_name: str = "",
+        certificate_number: str = "",
+        certification_body_id: str = "",
+        standard: str = "",
+        country: str = "",
+        sector_code: str = "",
+        status: str = "",
+        at: date | None = None,
+        page_size: int = 0,
+        page_token: str = "",
+    ) -> pb.SearchCertificatesResponse:
+        """One page of certificates matching every criterion given (``status`` by name,
+        e.g. ``"VALID"``)."""
+        request = pb.SearchCertificatesRequest(
+            organization_name=organization_name,
+            certificate_number=certificate_number,
+            certification_body_id=certification_body_id,
+            standard=standard,
+            country=country,
+            sector_code=sector_code,
+            status=f"CERTIFICATE_STATUS_{status}" if status else None,
+            at=pb_date(at),
+            page_size=page_size,
+            page_token=page_token,
+        )
+        return self._call(self.stub.SearchCertificates, request)
+
+    def list_events(
+        self,
+        certification_body_id: str,
+        *,
+        recorded_after: datetime | None = None,
+        recorded_before: datetime | None = None,
+        types: Sequence[str] = (),
+        standard: str = "",
+        page_size: int = 0,
+        page_token: str = "",
+    ) -> audit_pb.ListEventsResponse:
+        """One page of a CB's events (``types`` by name, e.g. ``"SUSPENDED"``)."""
+        request = audit_pb.ListEventsRequest(
+            certification_body_id=certification_body_id,
+            recorded_after=pb_timestamp(recorded_after),
+            recorded_before=pb_timestamp(recorded_before),
+            types=[f"CERTIFICATE_EVENT_TYPE_{t}" for t in types],
+            standard=standard,
+            page_size=page_size,
+            page_token=page_token,
+        )
+        return self._call(self.audit.ListEvents, request)
+
+    def get_issuance_report(
+        self,
+        certification_body_id: str,
+        *,
+        at: date | None = None,
+        as_of: datetime | None = None,
+    ) -> audit_pb.GetIssuanceReportResponse:
+        request = audit_pb.GetIssuanceReportRequest(
+            certification_body_id=certification_body_id, at=pb_date(at), as_of=pb_timestamp(as_of)
+        )
+        return self._call(self.audit.GetIssuanceReport, request)

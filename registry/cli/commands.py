@@ -85,7 +85,7 @@ def non_empty(value: str) -> str:
     return value
 
 
-def _int_at_least(lowest: int) -> Callable[[str], int]:
+def int_at_least(lowest: int) -> Callable[[str], int]:
     def parse(value: str) -> int:
         try:
             number = int(value)
@@ -111,11 +111,11 @@ def seconds(value: str) -> float:
 # Running a subcommand
 
 
-def _connect(args: argparse.Namespace) -> RegistryClient:
+def connect(args: argparse.Namespace) -> RegistryClient:
     return RegistryClient(args.server, timeout=args.timeout, retries=args.retries)
 
 
-def _refused(error: RegistryClientError, args: argparse.Namespace) -> int:
+def refused(error: RegistryClientError, args: argparse.Namespace) -> int:
     print(f"registry: {error.code.name}: {error.message}", file=sys.stderr)
     if error.code in _RETRYABLE:
         print(
@@ -132,7 +132,7 @@ def _refused(error: RegistryClientError, args: argparse.Namespace) -> int:
     return EXIT_FAILED
 
 
-def _emit(text: str) -> int:
+def emit(text: str) -> int:
     """Print the answer; a reader that went away (``| head``) is not an error worth a trace."""
     try:
         print(text, flush=True)
@@ -142,14 +142,14 @@ def _emit(text: str) -> int:
     return EXIT_OK
 
 
-def _query(handler: Query) -> Callable[[argparse.Namespace], int]:
+def query(handler: Query) -> Callable[[argparse.Namespace], int]:
     def run(args: argparse.Namespace) -> int:
         try:
-            with _connect(args) as client:
+            with connect(args) as client:
                 text = handler(client, args)
         except RegistryClientError as error:
-            return _refused(error, args)
-        return _emit(text)
+            return refused(error, args)
+        return emit(text)
 
     return run
 
@@ -161,7 +161,7 @@ def _write(command: WriteCommand) -> Callable[[argparse.Namespace], int]:
         args.request_id = args.request_id or new_request_id()
         fields = {field.name: _value(args, field) for field in command.fields}
         try:
-            with _connect(args) as client:
+            with connect(args) as client:
                 response = client.write(
                     command.name,
                     args.cb,
@@ -172,9 +172,9 @@ def _write(command: WriteCommand) -> Callable[[argparse.Namespace], int]:
                     **fields,
                 )
         except RegistryClientError as error:
-            return _refused(error, args)
+            return refused(error, args)
         replaced = getattr(args, "from_certificate", None)
-        return _emit(
+        return emit(
             output.written(
                 _label(args),
                 response,
@@ -222,9 +222,15 @@ def _history(client: RegistryClient, args: argparse.Namespace) -> str:
 
 
 def _common_options() -> argparse.ArgumentParser:
-    common = argparse.ArgumentParser(add_help=False)
+    common = argparse.ArgumentParser(add_help=False, parents=[server_options()])
     common.add_argument("cb", metavar="CB", type=non_empty, help="the certification body's id")
     common.add_argument("number", metavar="NUMBER", type=non_empty, help="the certificate number")
+    return common
+
+
+def server_options() -> argparse.ArgumentParser:
+    """--server, --json, --timeout, --retries: what every client subcommand takes."""
+    common = argparse.ArgumentParser(add_help=False)
     group = common.add_argument_group("server and output")
     group.add_argument(
         "--server",
@@ -242,7 +248,7 @@ def _common_options() -> argparse.ArgumentParser:
     )
     group.add_argument(
         "--retries",
-        type=_int_at_least(0),
+        type=int_at_least(0),
         default=DEFAULT_RETRIES,
         metavar="N",
         help=f"retries while the server is unavailable (default {DEFAULT_RETRIES})",
@@ -268,7 +274,7 @@ def _write_options() -> argparse.ArgumentParser:
     )
     group.add_argument(
         "--expected-version",
-        type=_int_at_least(0),
+        type=int_at_least(0),
         metavar="N",
         help="refuse (ABORTED) unless the certificate is at this version",
     )
@@ -301,7 +307,7 @@ def _add_field(parser: argparse.ArgumentParser, field: Field) -> None:
         case Kind.TEXT:
             option.update(type=non_empty)
         case Kind.INT:
-            option.update(type=_int_at_least(1), metavar="N")
+            option.update(type=int_at_least(1), metavar="N")
         case Kind.DATE:
             option.update(type=iso_date, metavar="YYYY-MM-DD")
         case Kind.SITES:
@@ -356,7 +362,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         help="answer as the registry knew it then, e.g. 2025-06-01T00:00:00Z "
         "(no timezone: UTC; default now)",
     )
-    parser.set_defaults(run=_query(_status))
+    parser.set_defaults(run=query(_status))
 
     parser = add(
         "history",
@@ -373,11 +379,11 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         help="only events recorded by then (no timezone: UTC; default now)",
     )
     parser.add_argument(
-        "--page-size", type=_int_at_least(1), metavar="N", help="events per page (server max 1000)"
+        "--page-size", type=int_at_least(1), metavar="N", help="events per page (server max 1000)"
     )
     parser.add_argument("--page-token", default="", metavar="TOKEN", help="continue a listing")
     parser.add_argument("--all", action="store_true", help="follow page tokens to the end")
-    parser.set_defaults(run=_query(_history))
+    parser.set_defaults(run=query(_history))
 
     for command in WRITES.values():
         parser = add(command.name, command.summary, command.details)

@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from registry.cli import commands, db, serve
+from registry.cli import commands, db, projections, queries, serve
 from registry.errors import RegistryError
 
 
@@ -18,6 +18,8 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve.add_parser(subparsers)
     commands.add_parsers(subparsers)
+    queries.add_parsers(subparsers)
+    projections.add_parser(subparsers)
     db.add_parser(subparsers)
     return parser
 

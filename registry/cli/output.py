@@ -281,3 +281,71 @@ def history(events: Sequence[pb.CertificateEvent], next_page_token: str, *, as_j
     if next_page_token:
         text += f"\nmore events: --page-token {next_page_token}"
     return text
+
+
+# Index queries
+
+SEARCH_HEADER = ("certificate", "organisation", "country", "standard", "expiry", "status")
+EVENTS_HEADER = ("position", "certificate", "version", "event", "effective", "recorded", "details")
+
+
+def search(response: Any, *, as_json: bool) -> str:
+    if as_json:
+        return dumps(plain(response))
+    rows = [
+        (
+            label(found.certificate),
+            found.organization.name,
+            found.organization.country,
+            found.standard,
+            day(found.expiry_date),
+            status_name(found.status),
+        )
+        for found in response.certificates
+    ]
+    text = table(SEARCH_HEADER, rows) if rows else "no certificates found"
+    text += f"\nstatus on {day(response.at)}, index at log position {response.log_position}"
+    if response.next_page_token:
+        text += f"\nmore results: --page-token {response.next_page_token}"
+    return text
+
+
+def events(response: Any, *, as_json: bool) -> str:
+    if as_json:
+        return dumps(plain(response))
+    rows = [
+        (
+            str(event.global_position),
+            label(event.certificate),
+            str(event.version),
+            event_type_name(event.type),
+            day(event.effective_date),
+            instant(event.recorded_at),
+            summary(event),
+        )
+        for event in response.events
+    ]
+    text = table(EVENTS_HEADER, rows) if rows else "no events"
+    text += f"\nrecorded up to {instant(response.recorded_before)}"
+    if response.next_page_token:
+        text += f"\nmore events: --page-token {response.next_page_token}"
+    return text
+
+
+def report(response: Any, *, as_json: bool) -> str:
+    if as_json:
+        return dumps(plain(response))
+    statuses = [status_name(count.status) for count in response.by_status]
+    header = ("standard", "total", *statuses)
+    rows = []
+    for standard in response.by_standard:
+        counts = {status_name(c.status): str(c.count) for c in standard.by_status}
+        rows.append(
+            (standard.standard, str(standard.count), *(counts.get(s, "0") for s in statuses))
+        )
+    rows.append(("all", str(response.total), *(str(c.count) for c in response.by_status)))
+    return (
+        f"{response.certification_body_id}: certificates on {day(response.at)} "
+        f"as known at {instant(response.as_of)} (log position {response.log_position})\n"
+        + table(header, rows)
+    )

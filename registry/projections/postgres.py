@@ -27,6 +27,10 @@ _PERIOD_COLUMNS = (
 )
 
 
+def _prefixed(alias: str) -> str:
+    return ", ".join(f"{alias}.{column.strip()}" for column in _PERIOD_COLUMNS.split(","))
+
+
 class PostgresIndexView(PostgresTrackingRecorder):
     """The index's tables and a tracking table of the library's, in the log's schema."""
 
@@ -230,8 +234,8 @@ class PostgresIndexView(PostgresTrackingRecorder):
         return {
             PERIODS: self._select(
                 SQL(
-                    "SELECT replace(c.cert_id::text, '-', ''), " + _PERIOD_COLUMNS + ", "
-                    "known_from, known_until FROM {} JOIN {} c USING (cert_key) "
+                    "SELECT replace(c.cert_id::text, '-', ''), " + _prefixed("p") + ", "
+                    "known_from, known_until FROM {} p JOIN {} c USING (cert_key) "
                     "ORDER BY 1, known_from, start_day"
                 ).format(t[PERIODS], t[CERTS]),
                 (),

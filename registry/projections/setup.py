@@ -86,3 +86,32 @@ def open_index(app: Any) -> Index:
         standards=app.standards,
     )
     return Index(app, view, projection, election, own)
+
+
+@dataclass(frozen=True)
+class IndexLag:
+    """How far the index is behind the log: positions and seconds of recorded time."""
+
+    position: int
+    head: int
+    positions: int
+    seconds: float | None
+
+
+def index_lag(index: Index) -> IndexLag:
+    position = index.projection.position()
+    store = index.app.store
+    head = store.last_point()
+    if head is None:
+        return IndexLag(position, 0, 0, 0.0)
+    if position >= head.position:
+        return IndexLag(position, head.position, 0, 0.0)
+    reached = store.point_of(position) if position else None
+    first = store.point_of(1)
+    since = reached.recorded_at if reached else (first.recorded_at if first else head.recorded_at)
+    return IndexLag(
+        position,
+        head.position,
+        head.position - position,
+        (head.recorded_at - since).total_seconds(),
+    )

@@ -37,6 +37,10 @@ _PERIOD_COLUMNS = (
 )
 
 
+def _prefixed(alias: str) -> str:
+    return ", ".join(f"{alias}.{column.strip()}" for column in _PERIOD_COLUMNS.split(","))
+
+
 class SQLiteIndexView(SQLiteTrackingRecorder):
     """The index's tables and the library's tracking table, in one SQLite database."""
 
@@ -190,7 +194,7 @@ class SQLiteIndexView(SQLiteTrackingRecorder):
         """Every row of the index, in a stable order (to compare two indexes)."""
         return {
             PERIODS: self._select(
-                f"SELECT c.cert_id, {_PERIOD_COLUMNS}, known_from, known_until FROM {PERIODS} "
+                f"SELECT c.cert_id, {_prefixed('p')}, known_from, known_until FROM {PERIODS} p "
                 f"JOIN {CERTS} c USING (cert_key) ORDER BY c.cert_id, known_from, start_day",
                 (),
             ),

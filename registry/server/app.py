@@ -28,19 +28,28 @@ from google.protobuf import message_factory
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from registry.application.queries import Queries
 from registry.application.registry import Registry
 from registry.commands import WRITES, WriteCommand
 from registry.config import DEFAULT_THREADS
+from registry.projections.runner import ProjectionRunner
+from registry.projections.setup import Index, index_lag, open_index
 from registry.server.certificates import CertificateServicer
 from registry.server.errors import StoreFaults, refusal
+from registry.server.queries import QueryServicer
+from registry.v1 import audit_service_pb2 as audit_pb
 from registry.v1 import certificate_service_pb2 as pb
 from registry.v1 import certificate_service_pb2_grpc as pb_grpc
 
 log = logging.getLogger(__name__)
 
 CERTIFICATE_SERVICE = pb.DESCRIPTOR.services_by_name["CertificateService"]
+AUDIT_SERVICE = audit_pb.DESCRIPTOR.services_by_name["AuditService"]
+INDEX_HEALTH = "registry.index"
+INDEX_HEALTHY_LAG = 5.0
 SERVICE_NAMES = (
     CERTIFICATE_SERVICE.full_name,
+    AUDIT_SERVICE.full_name,
     health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
     reflection.SERVICE_NAME,
 )
@@ -127,24 +136,44 @@ def _implemented(servicer: CertificateServicer, name: str) -> bool:
 
 
 def certificate_handlers(
-    servicer: CertificateServicer, executor: ThreadPoolExecutor, faults: StoreFaults
+    servicer: CertificateServicer,
+    executor: ThreadPoolExecutor,
+    faults: StoreFaults,
+    queries: QueryServicer | None = None,
 ) -> grpc.GenericRpcHandler:
     writes = {command.rpc: command for command in WRITES.values()}
     handlers = {}
     for method in CERTIFICATE_SERVICE.methods:
-        if method.name not in writes and not _implemented(servicer, method.name):
-            continue  # answered UNIMPLEMENTED by grpc
         request_class = message_factory.GetMessageClass(method.input_type)
         if method.name in writes:
             handle = _write(writes[method.name], servicer, executor, faults)
-        else:
+        elif _implemented(servicer, method.name):
             handle = _unary(method.name, getattr(servicer, method.name), executor, faults)
+        elif queries is not None and hasattr(queries, method.name):
+            handle = _unary(method.name, getattr(queries, method.name), executor, faults)
+        else:
+            continue  # answered UNIMPLEMENTED by grpc
         handlers[method.name] = grpc.unary_unary_rpc_method_handler(
             handle,
             request_deserializer=_parse(request_class),
             response_serializer=_serialize,
         )
     return grpc.method_handlers_generic_handler(CERTIFICATE_SERVICE.full_name, handlers)
+
+
+def audit_handlers(
+    queries: QueryServicer, executor: ThreadPoolExecutor, faults: StoreFaults
+) -> grpc.GenericRpcHandler:
+    """AuditService's queries of the index (ListEvents, GetIssuanceReport)."""
+    handlers = {}
+    for name in ("ListEvents", "GetIssuanceReport"):
+        method = AUDIT_SERVICE.methods_by_name[name]
+        handlers[name] = grpc.unary_unary_rpc_method_handler(
+            _unary(name, getattr(queries, name), executor, faults),
+            request_deserializer=_parse(message_factory.GetMessageClass(method.input_type)),
+            response_serializer=_serialize,
+        )
+    return grpc.method_handlers_generic_handler(AUDIT_SERVICE.full_name, handlers)
 
 
 @dataclass
@@ -155,17 +184,51 @@ class Server:
     port: int
     health: health.aio.HealthServicer
     executor: ThreadPoolExecutor
+    index: Index | None = None
+    runner: ProjectionRunner | None = None
+    _watch: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
+        if self.index is not None:
+            self.runner = self.index.runner().start()
         await self.grpc_server.start()
-        for name in ("", CERTIFICATE_SERVICE.full_name):
+        for name in ("", CERTIFICATE_SERVICE.full_name, AUDIT_SERVICE.full_name):
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
+        if self.index is not None:
+            self._watch = asyncio.get_running_loop().create_task(self._watch_index())
 
     async def stop(self, grace: float | None) -> None:
         """Refuse new calls, let calls in flight finish within ``grace`` seconds."""
+        if self._watch is not None:
+            self._watch.cancel()
         await self.health.enter_graceful_shutdown()
         await self.grpc_server.stop(grace)
         await asyncio.to_thread(self.executor.shutdown, wait=True)
+        if self.runner is not None:
+            await asyncio.to_thread(self.runner.stop)
+        if self.index is not None:
+            self.index.close()
+
+    async def _watch_index(self) -> None:
+        """Health service ``registry.index``: SERVING while the index is within
+        ``INDEX_HEALTHY_LAG`` of the log, NOT_SERVING when further behind or stopped."""
+        assert self.index is not None
+        healthy: bool | None = None
+        while True:
+            try:
+                lag = await asyncio.to_thread(index_lag, self.index)
+                now = lag.seconds is not None and lag.seconds <= INDEX_HEALTHY_LAG
+            except Exception:
+                now = False
+            if now != healthy:
+                healthy = now
+                await self.health.set(
+                    INDEX_HEALTH,
+                    health_pb2.HealthCheckResponse.SERVING
+                    if now
+                    else health_pb2.HealthCheckResponse.NOT_SERVING,
+                )
+            await asyncio.sleep(1)
 
 
 def create_server(
@@ -181,8 +244,14 @@ def create_server(
     """
     executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="rpc")
     grpc_server = grpc.aio.server(options=[("grpc.so_reuseport", 1 if reuse_port else 0)])
+    index = open_index(app)
+    queries = QueryServicer(Queries(app, index.reader))
+    faults = StoreFaults()
     grpc_server.add_generic_rpc_handlers(
-        [certificate_handlers(CertificateServicer(app), executor, StoreFaults())]
+        [
+            certificate_handlers(CertificateServicer(app), executor, faults, queries),
+            audit_handlers(queries, executor, faults),
+        ]
     )
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, grpc_server)
@@ -190,7 +259,7 @@ def create_server(
     port = grpc_server.add_insecure_port(address)
     if port == 0:
         raise OSError(f"cannot listen on {address}")
-    return Server(grpc_server, port, health_servicer, executor)
+    return Server(grpc_server, port, health_servicer, executor, index)
 
 
 @dataclass

@@ -1,0 +1,131 @@
+"""``registry search``, ``registry events`` and ``registry report``: the index's queries."""
+
+from __future__ import annotations
+
+import argparse
+
+from registry.cli import output
+from registry.cli.commands import (
+    int_at_least,
+    iso_date,
+    iso_instant,
+    non_empty,
+    query,
+    server_options,
+)
+from registry.client import RegistryClient
+
+STATUSES = (
+    "VALID",
+    "SUSPENDED",
+    "WITHDRAWN",
+    "CANCELLED",
+    "EXPIRED",
+    "TRANSFERRED",
+    "NOT_YET_VALID",
+)
+EVENT_TYPES = (
+    "ISSUED",
+    "SURVEILLANCE_PASSED",
+    "SCOPE_CHANGED",
+    "SUSPENDED",
+    "REINSTATED",
+    "WITHDRAWN",
+    "CANCELLED",
+    "RENEWED",
+    "TRANSFERRED_OUT",
+    "HOLDER_DETAILS_CHANGED",
+    "RETRACTED",
+)
+
+
+def _search(client: RegistryClient, args: argparse.Namespace) -> str:
+    response = client.search_certificates(
+        organization_name=" ".join(args.name),
+        certificate_number=args.number or "",
+        certification_body_id=args.cb or "",
+        standard=args.standard or "",
+        country=args.country or "",
+        sector_code=args.sector or "",
+        status=args.status or "",
+        at=args.at,
+        page_size=args.page_size or 0,
+        page_token=args.page_token,
+    )
+    return output.search(response, as_json=args.json)
+
+
+def _events(client: RegistryClient, args: argparse.Namespace) -> str:
+    response = client.list_events(
+        args.cb,
+        recorded_after=args.after,
+        recorded_before=args.before,
+        types=args.type or (),
+        standard=args.standard or "",
+        page_size=args.page_size or 0,
+        page_token=args.page_token,
+    )
+    return output.events(response, as_json=args.json)
+
+
+def _report(client: RegistryClient, args: argparse.Namespace) -> str:
+    response = client.get_issuance_report(args.cb, at=args.at, as_of=args.as_of)
+    return output.report(response, as_json=args.json)
+
+
+def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    common = server_options()
+    parser = subparsers.add_parser(
+        "search",
+        parents=[common],
+        help="find certificates by organisation name, number, CB, standard, country, status",
+        description="Find certificates matching every criterion given, with their status on a "
+        "day. Name words match word beginnings, ignoring case and accents.",
+    )
+    parser.add_argument("name", nargs="*", metavar="WORD", help="words of the organisation name")
+    parser.add_argument("--number", help="the certificate number, exactly (any CB)")
+    parser.add_argument("--cb", help="only this certification body's certificates")
+    parser.add_argument("--standard", help="'ISO 9001' (any edition) or 'ISO 9001:2015'")
+    parser.add_argument("--country", help="ISO 3166-1 alpha-2 code, e.g. DE")
+    parser.add_argument("--sector", help="an IAF/EA sector code")
+    parser.add_argument("--status", choices=STATUSES, help="only this status on the day")
+    parser.add_argument(
+        "--at", type=iso_date, metavar="YYYY-MM-DD", help="the day (default today, UTC)"
+    )
+    parser.add_argument("--page-size", type=int_at_least(1), metavar="N", help="results per page")
+    parser.add_argument("--page-token", default="", metavar="TOKEN", help="continue a search")
+    parser.set_defaults(run=query(_search))
+
+    parser = subparsers.add_parser(
+        "events",
+        parents=[common],
+        help="the events a certification body published in a recorded-time window",
+        description="Every event the CB published with recorded time after --after and at "
+        "or before --before, in log order.",
+    )
+    parser.add_argument("cb", metavar="CB", type=non_empty, help="the certification body's id")
+    parser.add_argument("--after", type=iso_instant, metavar="INSTANT", help="window start")
+    parser.add_argument("--before", type=iso_instant, metavar="INSTANT", help="window end")
+    parser.add_argument(
+        "--type", action="append", choices=EVENT_TYPES, help="only this kind (repeatable)"
+    )
+    parser.add_argument("--standard", help="only certificates to this standard")
+    parser.add_argument("--page-size", type=int_at_least(1), metavar="N", help="events per page")
+    parser.add_argument("--page-token", default="", metavar="TOKEN", help="continue a listing")
+    parser.set_defaults(run=query(_events))
+
+    parser = subparsers.add_parser(
+        "report",
+        parents=[common],
+        help="a certification body's certificates counted by status and standard",
+        description="The CB's certificates by status and by standard on a day, as known at "
+        "an instant.",
+    )
+    parser.add_argument("cb", metavar="CB", type=non_empty, help="the certification body's id")
+    parser.add_argument(
+        "--at", type=iso_date, metavar="YYYY-MM-DD", help="the day (default today, UTC)"
+    )
+    parser.add_argument(
+        "--as-of", type=iso_instant, metavar="INSTANT", help="as known then (default now)"
+    )
+    parser.set_defaults(run=query(_report))

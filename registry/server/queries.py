@@ -1,0 +1,196 @@
+"""SearchCertificates, ListEvents and GetIssuanceReport: parse, ask the index, answer.
+
+Their page tokens are opaque: base64url of a format byte, a digest of the request
+they continue (without its paging fields), and two numbers: for a search, the
+last certificate key returned and the day the search is for (so every page is
+of the same day, even if today changes in between); for a list of events, the
+last position returned and the window's end (so every page is of the same
+window).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import struct
+from datetime import date
+from typing import Any
+
+from registry.application.queries import EVENT_KINDS, Queries, SearchCriteria
+from registry.errors import InvalidInputError
+from registry.server import convert
+from registry.server.errors import translate_errors
+from registry.v1 import audit_service_pb2 as audit_pb
+from registry.v1 import certificate_service_pb2 as pb
+
+DEFAULT_SEARCH_PAGE = 50
+DEFAULT_EVENTS_PAGE = 100
+MAX_PAGE = 1000
+STATUS_FROM_PB = {
+    pb.CertificateStatus.Value(name): status for status, name in convert.STATUS_TO_PB.items()
+}
+KIND_FROM_PB = {
+    pb.CertificateEventType.Value(f"CERTIFICATE_EVENT_TYPE_{_snake}"): kind
+    for kind, _snake in (
+        (kind, re.sub(r"(?<!^)(?=[A-Z])", "_", kind).upper()) for kind in EVENT_KINDS
+    )
+}
+
+_FORMAT = 1
+_TOKEN = struct.Struct(">B16sqq")
+_LENGTH = len(base64.urlsafe_b64encode(bytes(_TOKEN.size)).rstrip(b"="))
+_ALPHABET = re.compile(r"[A-Za-z0-9_-]*")
+_BAD = "page_token is not a token this query gave out"
+
+
+def _digest(purpose: bytes, request: Any) -> bytes:
+    unpaged = type(request)()
+    unpaged.CopyFrom(request)
+    unpaged.ClearField("page_token")
+    unpaged.ClearField("page_size")
+    if purpose == b"search":
+        unpaged.ClearField("at")  # the token holds the day every page is of
+    return hashlib.sha256(purpose + unpaged.SerializeToString(deterministic=True)).digest()[:16]
+
+
+def encode_token(purpose: bytes, request: Any, first: int, second: int) -> str:
+    body = _TOKEN.pack(_FORMAT, _digest(purpose, request), first, second)
+    return base64.urlsafe_b64encode(body).rstrip(b"=").decode("ascii")
+
+
+def decode_token(purpose: bytes, request: Any) -> tuple[int, int] | None:
+    """The two numbers of the request's page token (None when it has none)."""
+    token = request.page_token
+    if not token:
+        return None
+    if len(token) != _LENGTH or not _ALPHABET.fullmatch(token):
+        raise InvalidInputError(_BAD)
+    padding = "=" * (-len(token) % 4)
+    token_format, digest, first, second = _TOKEN.unpack(base64.urlsafe_b64decode(token + padding))
+    if token_format != _FORMAT or digest != _digest(purpose, request) or first < 0 or second < 0:
+        raise InvalidInputError(_BAD)
+    return first, second
+
+
+def page_size(requested: int, default: int) -> int:
+    if requested < 0:
+        raise InvalidInputError("page_size must not be negative")
+    return min(requested, MAX_PAGE) if requested else default
+
+
+class QueryServicer:
+    """The index's RPCs of CertificateService and AuditService."""
+
+    def __init__(self, queries: Queries) -> None:
+        self.queries = queries
+
+    @translate_errors
+    def SearchCertificates(
+        self, request: pb.SearchCertificatesRequest, context: Any
+    ) -> pb.SearchCertificatesResponse:
+        token = decode_token(b"search", request)
+        if request.status and request.status not in STATUS_FROM_PB:
+            raise InvalidInputError(f"status: unknown status {request.status}")
+        criteria = SearchCriteria(
+            organization_name=request.organization_name,
+            certificate_number=request.certificate_number,
+            certification_body_id=request.certification_body_id,
+            standard=request.standard,
+            country=request.country,
+            sector_code=request.sector_code,
+            status=STATUS_FROM_PB.get(request.status) if request.status else None,
+        )
+        at = convert.optional_date(request, "at")
+        after_key = 0
+        if token is not None:
+            after_key, day = token
+            at = date.fromordinal(day) if day else None
+        page = self.queries.search(
+            criteria,
+            at=at,
+            after_key=after_key,
+            limit=page_size(request.page_size, DEFAULT_SEARCH_PAGE),
+        )
+        return pb.SearchCertificatesResponse(
+            certificates=[
+                pb.CertificateSummary(
+                    certificate=convert.to_ref(result.certificate),
+                    organization=convert.to_organization(result.organization),
+                    standard=result.standard,
+                    scope=result.scope,
+                    sector_codes=list(result.sector_codes),
+                    expiry_date=convert.to_date(result.expiry_date),
+                    status=convert.STATUS_TO_PB[result.status],
+                )
+                for result in page.results
+            ],
+            next_page_token=encode_token(b"search", request, page.next_key, page.at.toordinal())
+            if page.next_key is not None
+            else "",
+            at=convert.to_date(page.at),
+            log_position=page.log_position,
+            as_of=convert.to_timestamp(page.as_of) if page.as_of else None,
+        )
+
+    @translate_errors
+    def ListEvents(
+        self, request: audit_pb.ListEventsRequest, context: Any
+    ) -> audit_pb.ListEventsResponse:
+        token = decode_token(b"events", request)
+        unknown = [t for t in request.types if t not in KIND_FROM_PB]
+        if unknown:
+            raise InvalidInputError(f"types: unknown event type {unknown[0]}")
+        after, until = token if token is not None else (None, None)
+        page = self.queries.list_events(
+            request.certification_body_id,
+            recorded_after=convert.optional_instant(request, "recorded_after"),
+            recorded_before=convert.optional_instant(request, "recorded_before"),
+            types=[KIND_FROM_PB[t] for t in request.types],
+            standard=request.standard,
+            after_position=after,
+            until_position=until,
+            limit=page_size(request.page_size, DEFAULT_EVENTS_PAGE),
+        )
+        events = [convert.to_event(view) for view in page.events]
+        return audit_pb.ListEventsResponse(
+            events=events,
+            next_page_token=encode_token(
+                b"events", request, page.next_position, page.until_position
+            )
+            if page.next_position is not None
+            else "",
+            recorded_before=convert.to_timestamp(page.recorded_before),
+            log_position=page.log_position,
+        )
+
+    @translate_errors
+    def GetIssuanceReport(
+        self, request: audit_pb.GetIssuanceReportRequest, context: Any
+    ) -> audit_pb.GetIssuanceReportResponse:
+        report = self.queries.issuance_report(
+            request.certification_body_id,
+            at=convert.optional_date(request, "at"),
+            as_of=convert.optional_instant(request, "as_of"),
+        )
+        return audit_pb.GetIssuanceReportResponse(
+            certification_body_id=report.certification_body_id,
+            at=convert.to_date(report.at),
+            as_of=convert.to_timestamp(report.as_of),
+            log_position=report.log_position,
+            total=report.total,
+            by_status=_counts(report.by_status),
+            by_standard=[
+                audit_pb.StandardCount(
+                    standard=standard, count=sum(counts.values()), by_status=_counts(counts)
+                )
+                for standard, counts in sorted(report.by_standard.items())
+            ],
+        )
+
+
+def _counts(counts: dict[Any, int]) -> list[audit_pb.StatusCount]:
+    return [
+        audit_pb.StatusCount(status=convert.STATUS_TO_PB[status], count=count)
+        for status, count in sorted(counts.items(), key=lambda item: item[0].value)
+    ]
