@@ -110,7 +110,13 @@ class PostgresBatchSubscription(_Batches, PostgresSubscription):
 
 
 class MemoryBatchSubscription(_Batches, POPOSubscription):
-    """The library's in-process subscription."""
+    """The library's in-process subscription. The library starts pulling before it
+    listens: an append in between would wait for the next one, so it pulls once more
+    when it listens."""
+
+    def __init__(self, recorder: Any, gt: int | None = None, topics: Sequence[str] = ()) -> None:
+        super().__init__(recorder=recorder, gt=gt, topics=topics)
+        self._has_been_notified.set()
 
 
 class PollingSubscription(_Batches, ListenNotifySubscription[Any]):
