@@ -9,6 +9,10 @@ to be sent.
 Handlers are built from the service's descriptor: each request is parsed by our
 own deserializer, so a malformed message is answered INVALID_ARGUMENT in one log
 line rather than a traceback from inside grpc.
+
+AuditService serves StreamEvents only (its other methods are answered
+UNIMPLEMENTED): the server's one feed (registry/server/feed.py) is shared by
+every stream, and is ended before the server stops.
 """
 
 from __future__ import annotations
@@ -31,16 +35,21 @@ from grpc_reflection.v1alpha import reflection
 from registry.application.registry import Registry
 from registry.commands import WRITES, WriteCommand
 from registry.config import DEFAULT_THREADS
+from registry.server.audit import stream_events
 from registry.server.certificates import CertificateServicer
 from registry.server.errors import StoreFaults, refusal
+from registry.server.feed import Feed, FeedSettings
+from registry.v1 import audit_service_pb2 as apb
 from registry.v1 import certificate_service_pb2 as pb
 from registry.v1 import certificate_service_pb2_grpc as pb_grpc
 
 log = logging.getLogger(__name__)
 
 CERTIFICATE_SERVICE = pb.DESCRIPTOR.services_by_name["CertificateService"]
+AUDIT_SERVICE = apb.DESCRIPTOR.services_by_name["AuditService"]
 SERVICE_NAMES = (
     CERTIFICATE_SERVICE.full_name,
+    AUDIT_SERVICE.full_name,
     health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
     reflection.SERVICE_NAME,
 )
@@ -65,6 +74,11 @@ def _parse(request_class: type[protobuf_message.Message]) -> Callable[[bytes], A
 
 def _serialize(response: protobuf_message.Message) -> bytes:
     return response.SerializeToString()
+
+
+def _serialize_or_pass(response: protobuf_message.Message | bytes) -> bytes:
+    """A message serialized, or one the feed serialized once for every stream."""
+    return response if isinstance(response, bytes) else response.SerializeToString()
 
 
 Handler = Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]
@@ -147,6 +161,34 @@ def certificate_handlers(
     return grpc.method_handlers_generic_handler(CERTIFICATE_SERVICE.full_name, handlers)
 
 
+def audit_handlers(feed: Feed, faults: StoreFaults) -> grpc.GenericRpcHandler:
+    """StreamEvents; the service's other methods are left to be answered UNIMPLEMENTED."""
+    name = "StreamEvents"
+
+    async def handle(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> None:
+        if isinstance(request, Malformed):
+            log.info("%s refused: INVALID_ARGUMENT: malformed %s", name, request.type_name)
+            await context.abort(
+                grpc.StatusCode.INVALID_ARGUMENT,
+                f"the request is not a valid {request.type_name} message",
+            )
+        try:
+            await stream_events(feed, request, context)
+        except Exception as error:
+            refused = refusal(error, name)
+            if refused.fault is not None:
+                faults.failed(name, refused.fault)
+            await context.abort(refused.code, refused.message)
+
+    method = AUDIT_SERVICE.methods_by_name[name]
+    handler = grpc.unary_stream_rpc_method_handler(
+        handle,
+        request_deserializer=_parse(message_factory.GetMessageClass(method.input_type)),
+        response_serializer=_serialize_or_pass,
+    )
+    return grpc.method_handlers_generic_handler(AUDIT_SERVICE.full_name, {name: handler})
+
+
 @dataclass
 class Server:
     """A bound, not yet started, asynchronous server and what it serves with."""
@@ -155,15 +197,17 @@ class Server:
     port: int
     health: health.aio.HealthServicer
     executor: ThreadPoolExecutor
+    feed: Feed
 
     async def start(self) -> None:
         await self.grpc_server.start()
-        for name in ("", CERTIFICATE_SERVICE.full_name):
+        for name in ("", CERTIFICATE_SERVICE.full_name, AUDIT_SERVICE.full_name):
             await self.health.set(name, health_pb2.HealthCheckResponse.SERVING)
 
     async def stop(self, grace: float | None) -> None:
         """Refuse new calls, let calls in flight finish within ``grace`` seconds."""
         await self.health.enter_graceful_shutdown()
+        await self.feed.close()  # its streams never end by themselves: they are told to resume
         await self.grpc_server.stop(grace)
         await asyncio.to_thread(self.executor.shutdown, wait=True)
 
@@ -174,6 +218,7 @@ def create_server(
     *,
     threads: int = DEFAULT_THREADS,
     reuse_port: bool = False,
+    feed: FeedSettings | None = None,
 ) -> Server:
     """A server with the registry, health checking and reflection; bound, not started.
 
@@ -181,8 +226,13 @@ def create_server(
     """
     executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="rpc")
     grpc_server = grpc.aio.server(options=[("grpc.so_reuseport", 1 if reuse_port else 0)])
+    faults = StoreFaults()
+    the_feed = Feed(app, feed)
     grpc_server.add_generic_rpc_handlers(
-        [certificate_handlers(CertificateServicer(app), executor, StoreFaults())]
+        [
+            certificate_handlers(CertificateServicer(app), executor, faults),
+            audit_handlers(the_feed, faults),
+        ]
     )
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, grpc_server)
@@ -190,7 +240,7 @@ def create_server(
     port = grpc_server.add_insecure_port(address)
     if port == 0:
         raise OSError(f"cannot listen on {address}")
-    return Server(grpc_server, port, health_servicer, executor)
+    return Server(grpc_server, port, health_servicer, executor, the_feed)
 
 
 @dataclass
@@ -201,6 +251,7 @@ class BackgroundServer:
     app: Registry
     address: str = "127.0.0.1:0"
     threads: int = DEFAULT_THREADS
+    feed: FeedSettings | None = None
     port: int = 0
     _loop: asyncio.AbstractEventLoop = field(default_factory=asyncio.new_event_loop)
     _thread: threading.Thread | None = None
@@ -212,7 +263,9 @@ class BackgroundServer:
 
         async def begin() -> None:
             try:
-                self._server = create_server(self.app, self.address, threads=self.threads)
+                self._server = create_server(
+                    self.app, self.address, threads=self.threads, feed=self.feed
+                )
                 await self._server.start()
                 self.port = self._server.port
             except BaseException as error:
