@@ -251,7 +251,7 @@ class BackgroundServer:
     app: Registry
     address: str = "127.0.0.1:0"
     threads: int = DEFAULT_THREADS
-    feed: FeedSettings | None = None
+    feed_settings: FeedSettings | None = None
     port: int = 0
     _loop: asyncio.AbstractEventLoop = field(default_factory=asyncio.new_event_loop)
     _thread: threading.Thread | None = None
@@ -264,7 +264,7 @@ class BackgroundServer:
         async def begin() -> None:
             try:
                 self._server = create_server(
-                    self.app, self.address, threads=self.threads, feed=self.feed
+                    self.app, self.address, threads=self.threads, feed=self.feed_settings
                 )
                 await self._server.start()
                 self.port = self._server.port
@@ -285,6 +285,12 @@ class BackgroundServer:
             self._halt()
             raise failure[0]
         return self
+
+    @property
+    def feed(self) -> Feed:
+        """The running server's feed (to look at; it belongs to the server's loop)."""
+        assert self._server is not None, "the server is not running"
+        return self._server.feed
 
     def stop(self, grace: float | None = None) -> None:
         if self._server is not None:
