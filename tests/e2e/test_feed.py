@@ -18,8 +18,10 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+import psycopg
 import pytest
 from conftest import issue_default, make_db_url
+from pg_instance import schema_dsn
 from stalled import StalledCall
 
 from registry import config
@@ -458,3 +460,27 @@ def test_a_stopping_server_ends_its_streams_as_unavailable(durable_db_url: str):
     running.app.close()
     assert reader.error is not None
     assert reader.error.code() is grpc.StatusCode.UNAVAILABLE
+
+
+# The tail's subscription failing
+
+
+def test_the_feed_carries_on_when_its_listening_connection_drops(postgres_dsn, caplog):
+    running = start(schema_dsn(postgres_dsn))
+    try:
+        issue_default(running.client, "Q-0")
+        reader = read(running.client)
+        reader.wait_for(lambda r: len(r.positions()) == 1)
+        with psycopg.connect(postgres_dsn, autocommit=True) as connection:
+            ended = connection.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()"
+            ).fetchall()
+        assert ended
+        issue_many(running.client, "After", 5)
+        reader.wait_for(lambda r: len(r.positions()) == 6)
+        reader.stop()
+        assert reader.positions() == running.log_positions()
+        assert any("following the log stopped" in r.getMessage() for r in caplog.records)
+    finally:
+        stop(running)
