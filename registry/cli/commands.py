@@ -449,7 +449,6 @@ def _add_follow(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     parser.set_defaults(run=_follow)
 
 
-
 def _follow(args: argparse.Namespace) -> int:
     printed = 0
     try:

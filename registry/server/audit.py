@@ -82,9 +82,6 @@ async def stream_events(
     try:
         await _check_position(feed, wanted.from_position)
         await _Stream(feed, subscription, wanted, context).run()
-    except Behind:
-        feed.ended_behind += 1
-        raise _behind(subscription) from None
     except asyncio.CancelledError:
         if not subscription.ended:
             raise  # the caller went away, or the server stopped the call
@@ -139,8 +136,14 @@ class _Stream:
         self.last_sent = self.loop.time()
 
     async def run(self) -> None:
-        await self._catch_up()
-        await self._follow()
+        while True:
+            await self._catch_up()
+            try:
+                await self._follow()
+            except Behind:
+                # Passed by while not reading (woken too late): back to the store. One
+                # passed by while its client was not reading is ended by the feed instead.
+                self.subscription.live = False
 
     async def _catch_up(self) -> None:
         """Pages from the store until the window holds everything after the position."""
@@ -177,8 +180,7 @@ class _Stream:
             if entry.position <= subscription.position:
                 continue
             if self.wanted.wants(entry):
-                await self.context.write(entry.message)
-                self.last_sent = self.loop.time()
+                await self._write(entry.message)
             subscription.position, subscription.recorded_at = entry.position, entry.recorded_at
 
     def _heartbeat_due(self) -> float:
@@ -192,5 +194,14 @@ class _Stream:
         heartbeat = apb.Heartbeat(log_position=subscription.position)
         if recorded_at is not None and subscription.position > 0:
             heartbeat.recorded_at.CopyFrom(convert.to_timestamp(recorded_at))
-        await self.context.write(apb.StreamEventsResponse(heartbeat=heartbeat))
+        await self._write(apb.StreamEventsResponse(heartbeat=heartbeat))
+
+    async def _write(self, message: bytes | apb.StreamEventsResponse) -> None:
+        """Send one message; while it waits for the client to read, the feed may end the
+        stream if the window passes its position."""
+        self.subscription.writing = True
+        try:
+            await self.context.write(message)
+        finally:
+            self.subscription.writing = False
         self.last_sent = self.loop.time()

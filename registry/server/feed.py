@@ -15,9 +15,10 @@ way it came.
 
 A subscriber that stops reading blocks only its own stream (its writes wait for
 the client's flow-control window). When the window moves past a *live*
-subscriber's position while it is blocked, the feed ends it with
+subscriber's position while it is blocked so, the feed ends it with
 RESOURCE_EXHAUSTED: it resumes from its last position, through the store. Writers
-and the other subscribers never wait for it.
+and the other subscribers never wait for it. (One passed by while merely waiting
+for its turn on the loop goes back to reading the store.)
 
 Positions given out as "considered" (the end of a page, the window's head) are
 safe to resume from: appends commit in position order on every engine
@@ -186,7 +187,8 @@ class Subscription:
 
     task: asyncio.Task[object] | None
     position: int
-    live: bool = False
+    live: bool = False  # serving itself from the window
+    writing: bool = False  # waiting for its client to take a message
     ended: str = ""  # why the feed ended it: "behind" or "closing"
     recorded_at: datetime | None = None
 
@@ -337,7 +339,7 @@ class Feed:
         self.window.append(entries, head)
         base = self.window.base
         for subscription in self.subscriptions:
-            if subscription.live and subscription.position < base:
+            if subscription.live and subscription.writing and subscription.position < base:
                 self.ended_behind += 1
                 subscription.end("behind")
 
