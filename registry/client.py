@@ -8,6 +8,10 @@ Every call has a deadline (``timeout``, default 10 s). Writes get a fresh
 ``request_id`` unless one is given, and a call that fails with UNAVAILABLE is
 retried with the *same* request, so a retried write is applied at most once.
 Errors raise ``RegistryClientError`` with the gRPC status code and message.
+
+``follow()`` reads the live feed of every event, reconnecting from the last
+position it received when the server ends the stream (too far behind, or
+restarting): no event twice, none skipped.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ from registry.v1 import certificate_service_pb2_grpc as pb_grpc
 DEFAULT_TIMEOUT = 10.0
 DEFAULT_RETRIES = 4
 RETRY_BACKOFF = 0.2
+# Why a feed stream ends that following it again from the last position mends.
+RESUMABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.RESOURCE_EXHAUSTED)
 
 Response = TypeVar("Response")
 
@@ -452,3 +458,56 @@ class RegistryClient:
             certification_body_id=certification_body_id, at=pb_date(at), as_of=pb_timestamp(as_of)
         )
         return self._call(self.audit.GetIssuanceReport, request)
+
+    # The feed
+
+    def stream_events(
+        self,
+        from_position: int = 0,
+        *,
+        certification_body_ids: Iterable[str] = (),
+        types: Iterable[int] = (),
+    ) -> Any:
+        """One StreamEvents call, no deadline: iterate it for ``StreamEventsResponse``s,
+        ``cancel()`` it to stop; a refusal raises ``grpc.RpcError`` while iterating."""
+        request = audit_pb.StreamEventsRequest(
+            from_position=from_position,
+            certification_body_ids=list(certification_body_ids),
+            types=list[Any](types),
+        )
+        return self.audit.StreamEvents(request)
+
+    def follow(
+        self,
+        from_position: int = 0,
+        *,
+        certification_body_ids: Iterable[str] = (),
+        types: Iterable[int] = (),
+        heartbeats: bool = False,
+    ) -> Iterator[audit_pb.StreamEventsResponse]:
+        """Every event after ``from_position`` as it is recorded (with ``heartbeats``,
+        the heartbeats too), forever. A stream the server ends as resumable is followed
+        again from the last position received; after ``retries`` such ends in a row
+        with nothing received, or any other refusal, raises ``RegistryClientError``."""
+        cbs, kinds = list(certification_body_ids), list(types)
+        position, failures = from_position, 0
+        while True:
+            call = self.stream_events(position, certification_body_ids=cbs, types=kinds)
+            try:
+                for response in call:
+                    failures = 0
+                    if response.HasField("event"):
+                        position = response.event.global_position
+                        yield response
+                    else:
+                        position = response.heartbeat.log_position
+                        if heartbeats:
+                            yield response
+            except grpc.RpcError as error:
+                code = error.code()
+                if code not in RESUMABLE or failures >= self.retries:
+                    raise RegistryClientError(code, error.details() or "") from None
+                time.sleep(RETRY_BACKOFF * 2**failures)
+                failures += 1
+            finally:
+                call.cancel()

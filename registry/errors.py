@@ -6,7 +6,8 @@
      ├── AlreadyExistsError       issuing a certificate number the CB already used
      ├── RuleViolationError       a lifecycle rule (SPEC 2.2) forbids the change; names the rule
      ├── ConflictError            optimistic concurrency: expected_version did not match
-     ├── UnavailableError         the store cannot be reached right now; safe to retry
+     ├── OutOfRangeError          a log position asked for lies beyond the end of the log
+ ├── UnavailableError         the store cannot be reached right now; safe to retry
      └── SchemaError              the database was written by a newer registry
 
 The gRPC layer maps each to one status code (registry/server/errors.py).
@@ -42,6 +43,10 @@ class RuleViolationError(RegistryError):
 
 class ConflictError(RegistryError):
     """Raised when ``expected_version`` does not match, or a racing write won."""
+
+
+class OutOfRangeError(RegistryError):
+    """Raised when a request names a log position beyond the last one recorded."""
 
 
 class UnavailableError(RegistryError):

@@ -1,7 +1,9 @@
-"""The client subcommands of ``registry``: one per RPC of CertificateService.
+"""The client subcommands of ``registry``: one per RPC of CertificateService, and ``follow``.
 
 Each names a certificate by ``CB NUMBER``, talks to ``--server`` through
 ``registry.client`` and prints a plain-text table, or JSON with ``--json``.
+``follow`` prints the feed of events as they are recorded: a line each, or a
+JSON object each (JSON Lines).
 Exit codes: 0 done; 1 the server refused the call or could not be reached
 (``registry: CODE: message`` on stderr); 2 a malformed command line.
 """
@@ -390,3 +392,82 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         for field in command.fields:
             _add_field(parser, field)
         parser.set_defaults(run=_write(command))
+
+    _add_follow(subparsers)
+
+
+# The feed
+
+
+def event_type(text: str) -> int:
+    """An event type by name: ``Suspended``, ``SURVEILLANCE_PASSED``, ``surveillance-passed``."""
+    key = text.replace("-", "").replace("_", "").lower()
+    for value in pb.CertificateEventType.values():
+        if value and output.event_type_name(value).lower() == key:
+            return int(value)
+    names = ", ".join(output.event_type_name(v) for v in pb.CertificateEventType.values() if v)
+    raise argparse.ArgumentTypeError(f"{text!r} is not an event type: one of {names}")
+
+
+def _add_follow(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    summary = "print the registry's events as they are recorded"
+    parser = subparsers.add_parser(
+        "follow",
+        help=summary,
+        parents=[server_options()],
+        description=f"{summary[0].upper()}{summary[1:]}: every event after --from (from the "
+        "start by default), then each new one, until interrupted. The stream is resumed "
+        "from the last position received whenever the server ends it (restarting, or this "
+        "reader too far behind): nothing is printed twice or skipped. With --json, one "
+        "object a line (JSON Lines), heartbeats included, each with the position reached.",
+    )
+    parser.add_argument(
+        "--from",
+        dest="from_position",
+        type=int_at_least(0),
+        default=0,
+        metavar="N",
+        help="start after global position N (default 0: the start of the log)",
+    )
+    parser.add_argument(
+        "--cb",
+        action="append",
+        type=non_empty,
+        default=[],
+        metavar="CB",
+        help="only this CB's events (repeatable)",
+    )
+    parser.add_argument(
+        "--type",
+        dest="types",
+        action="append",
+        type=event_type,
+        default=[],
+        metavar="TYPE",
+        help="only events of this type, e.g. Suspended (repeatable)",
+    )
+    parser.add_argument("--limit", type=int_at_least(1), metavar="N", help="stop after N events")
+    parser.set_defaults(run=_follow)
+
+
+def _follow(args: argparse.Namespace) -> int:
+    printed = 0
+    try:
+        with connect(args) as client:
+            for response in client.follow(
+                args.from_position,
+                certification_body_ids=args.cb,
+                types=args.types,
+                heartbeats=args.json,
+            ):
+                if emit(output.feed_item(response, as_json=args.json)) != EXIT_OK:
+                    return EXIT_FAILED
+                if response.HasField("event"):
+                    printed += 1
+                    if args.limit is not None and printed >= args.limit:
+                        return EXIT_OK
+    except RegistryClientError as error:
+        return refused(error, args)
+    except KeyboardInterrupt:
+        return EXIT_OK
+    return EXIT_OK

@@ -3,7 +3,8 @@
 JSON is the proto3 JSON mapping of the response (field names as in the
 .proto, every field present, int64 as strings); writes add ``request_id``.
 A history's events are plain JSON instead: numbers as numbers, dates as
-``YYYY-MM-DD``, the payload as an object named by the event's kind.
+``YYYY-MM-DD``, the payload as an object named by the event's kind; so are the
+feed's items (``registry follow``), one object a line.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ from google.protobuf.json_format import MessageToDict
 from google.protobuf.message import Message
 from google.type import date_pb2
 
+from registry.v1 import audit_service_pb2 as apb
 from registry.v1 import certificate_service_pb2 as pb
 
 STATUS_PREFIX = "CERTIFICATE_STATUS_"
@@ -349,3 +351,25 @@ def report(response: Any, *, as_json: bool) -> str:
         f"as known at {instant(response.as_of)} (log position {response.log_position})\n"
         + table(header, rows)
     )
+
+
+def feed_item(response: apb.StreamEventsResponse, *, as_json: bool) -> str:
+    """One item of the feed on one line: an event (position, certificate, version, type,
+    effective day, recorded time, details), or with ``as_json`` also a heartbeat."""
+    if as_json:
+        return json.dumps(plain(response), ensure_ascii=False, separators=(",", ":"))
+    if not response.HasField("event"):
+        heartbeat = response.heartbeat
+        return f"{heartbeat.log_position}  (heartbeat)"
+    event = response.event
+    cells = [
+        str(event.global_position),
+        label(event.certificate),
+        f"v{event.version}",
+        event_type_name(event.type),
+        day(event.effective_date),
+        instant(event.recorded_at),
+        event.actor,
+        summary(event),
+    ]
+    return "  ".join(cell for cell in cells if cell)

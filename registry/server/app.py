@@ -9,6 +9,10 @@ to be sent.
 Handlers are built from the service's descriptor: each request is parsed by our
 own deserializer, so a malformed message is answered INVALID_ARGUMENT in one log
 line rather than a traceback from inside grpc.
+
+AuditService serves StreamEvents only (its other methods are answered
+UNIMPLEMENTED): the server's one feed (registry/server/feed.py) is shared by
+every stream, and is ended before the server stops.
 """
 
 from __future__ import annotations
@@ -34,8 +38,10 @@ from registry.commands import WRITES, WriteCommand
 from registry.config import DEFAULT_THREADS
 from registry.projections.runner import ProjectionRunner
 from registry.projections.setup import Index, index_lag, open_index
+from registry.server.audit import stream_events
 from registry.server.certificates import CertificateServicer
 from registry.server.errors import StoreFaults, refusal
+from registry.server.feed import Feed, FeedSettings
 from registry.server.queries import QueryServicer
 from registry.v1 import audit_service_pb2 as audit_pb
 from registry.v1 import certificate_service_pb2 as pb
@@ -74,6 +80,11 @@ def _parse(request_class: type[protobuf_message.Message]) -> Callable[[bytes], A
 
 def _serialize(response: protobuf_message.Message) -> bytes:
     return response.SerializeToString()
+
+
+def _serialize_or_pass(response: protobuf_message.Message | bytes) -> bytes:
+    """A message serialized, or one the feed serialized once for every stream."""
+    return response if isinstance(response, bytes) else response.SerializeToString()
 
 
 Handler = Callable[[Any, grpc.aio.ServicerContext[Any, Any]], Awaitable[Any]]
@@ -162,9 +173,10 @@ def certificate_handlers(
 
 
 def audit_handlers(
-    queries: QueryServicer, executor: ThreadPoolExecutor, faults: StoreFaults
+    queries: QueryServicer, feed: Feed, executor: ThreadPoolExecutor, faults: StoreFaults
 ) -> grpc.GenericRpcHandler:
-    """AuditService's queries of the index (ListEvents, GetIssuanceReport)."""
+    """AuditService: the index's queries (ListEvents, GetIssuanceReport) and the feed
+    (StreamEvents)."""
     handlers = {}
     for name in ("ListEvents", "GetIssuanceReport"):
         method = AUDIT_SERVICE.methods_by_name[name]
@@ -173,7 +185,34 @@ def audit_handlers(
             request_deserializer=_parse(message_factory.GetMessageClass(method.input_type)),
             response_serializer=_serialize,
         )
+    handlers["StreamEvents"] = _stream_events_handler(feed, faults)
     return grpc.method_handlers_generic_handler(AUDIT_SERVICE.full_name, handlers)
+
+
+def _stream_events_handler(feed: Feed, faults: StoreFaults) -> grpc.RpcMethodHandler:
+    name = "StreamEvents"
+
+    async def handle(request: Any, context: grpc.aio.ServicerContext[Any, Any]) -> None:
+        if isinstance(request, Malformed):
+            log.info("%s refused: INVALID_ARGUMENT: malformed %s", name, request.type_name)
+            await context.abort(
+                grpc.StatusCode.INVALID_ARGUMENT,
+                f"the request is not a valid {request.type_name} message",
+            )
+        try:
+            await stream_events(feed, request, context)
+        except Exception as error:
+            refused = refusal(error, name)
+            if refused.fault is not None:
+                faults.failed(name, refused.fault)
+            await context.abort(refused.code, refused.message)
+
+    method = AUDIT_SERVICE.methods_by_name[name]
+    return grpc.unary_stream_rpc_method_handler(
+        handle,
+        request_deserializer=_parse(message_factory.GetMessageClass(method.input_type)),
+        response_serializer=_serialize_or_pass,
+    )
 
 
 @dataclass
@@ -184,6 +223,7 @@ class Server:
     port: int
     health: health.aio.HealthServicer
     executor: ThreadPoolExecutor
+    feed: Feed
     index: Index | None = None
     runner: ProjectionRunner | None = None
     _watch: asyncio.Task[None] | None = None
@@ -202,6 +242,7 @@ class Server:
         if self._watch is not None:
             self._watch.cancel()
         await self.health.enter_graceful_shutdown()
+        await self.feed.close()  # its streams never end by themselves: they are told to resume
         await self.grpc_server.stop(grace)
         await asyncio.to_thread(self.executor.shutdown, wait=True)
         if self.runner is not None:
@@ -237,6 +278,7 @@ def create_server(
     *,
     threads: int = DEFAULT_THREADS,
     reuse_port: bool = False,
+    feed: FeedSettings | None = None,
 ) -> Server:
     """A server with the registry, health checking and reflection; bound, not started.
 
@@ -247,10 +289,11 @@ def create_server(
     index = open_index(app)
     queries = QueryServicer(Queries(app, index.reader))
     faults = StoreFaults()
+    the_feed = Feed(app, feed)
     grpc_server.add_generic_rpc_handlers(
         [
             certificate_handlers(CertificateServicer(app), executor, faults, queries),
-            audit_handlers(queries, executor, faults),
+            audit_handlers(queries, the_feed, executor, faults),
         ]
     )
     health_servicer = health.aio.HealthServicer()
@@ -259,7 +302,7 @@ def create_server(
     port = grpc_server.add_insecure_port(address)
     if port == 0:
         raise OSError(f"cannot listen on {address}")
-    return Server(grpc_server, port, health_servicer, executor, index)
+    return Server(grpc_server, port, health_servicer, executor, the_feed, index)
 
 
 @dataclass
@@ -270,6 +313,7 @@ class BackgroundServer:
     app: Registry
     address: str = "127.0.0.1:0"
     threads: int = DEFAULT_THREADS
+    feed_settings: FeedSettings | None = None
     port: int = 0
     _loop: asyncio.AbstractEventLoop = field(default_factory=asyncio.new_event_loop)
     _thread: threading.Thread | None = None
@@ -281,7 +325,9 @@ class BackgroundServer:
 
         async def begin() -> None:
             try:
-                self._server = create_server(self.app, self.address, threads=self.threads)
+                self._server = create_server(
+                    self.app, self.address, threads=self.threads, feed=self.feed_settings
+                )
                 await self._server.start()
                 self.port = self._server.port
             except BaseException as error:
@@ -301,6 +347,12 @@ class BackgroundServer:
             self._halt()
             raise failure[0]
         return self
+
+    @property
+    def feed(self) -> Feed:
+        """The running server's feed (to look at; it belongs to the server's loop)."""
+        assert self._server is not None, "the server is not running"
+        return self._server.feed
 
     def stop(self, grace: float | None = None) -> None:
         if self._server is not None:

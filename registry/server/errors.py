@@ -16,6 +16,7 @@ from registry.errors import (
     ConflictError,
     InvalidInputError,
     NotFoundError,
+    OutOfRangeError,
     RegistryError,
     RuleViolationError,
     UnavailableError,
@@ -34,6 +35,7 @@ STATUS_CODES: dict[type[RegistryError], grpc.StatusCode] = {
     AlreadyExistsError: grpc.StatusCode.ALREADY_EXISTS,
     RuleViolationError: grpc.StatusCode.FAILED_PRECONDITION,
     ConflictError: grpc.StatusCode.ABORTED,
+    OutOfRangeError: grpc.StatusCode.OUT_OF_RANGE,
     UnavailableError: grpc.StatusCode.UNAVAILABLE,
 }
 

@@ -352,3 +352,31 @@ def test_a_malformed_date_is_a_usage_error():
     assert run.code == 2
     assert "--at" in run.stderr
     assert "YYYY-MM-DD" in run.stderr
+
+
+def test_follow_prints_each_event_of_the_cb_and_type_asked_on_a_line(cli, lifecycle):
+    run = cli("follow", "--cb", CB, "--type", "Suspended", "--type", "reinstated", "--limit", "2")
+    assert run.code == 0, run.stderr
+    lines = run.stdout.splitlines()
+    assert len(lines) == 2
+    assert lines[0].split()[1:4] == [f"{CB}/{NUMBER}", "v3", "Suspended"]
+    assert lines[1].split()[1:4] == [f"{CB}/{NUMBER}", "v4", "Reinstated"]
+
+
+def test_follow_as_json_prints_one_object_a_line_from_a_position(cli, lifecycle):
+    first = cli("follow", "--cb", CB, "--limit", "1", "--json")
+    assert first.code == 0, first.stderr
+    issued = json.loads(first.stdout)["event"]
+    assert issued["type"] == "CERTIFICATE_EVENT_TYPE_ISSUED"
+    position = issued["global_position"]
+    run = cli("follow", "--cb", CB, "--from", str(position), "--limit", "1", "--json")
+    assert run.code == 0, run.stderr
+    (line,) = [json.loads(line) for line in run.stdout.splitlines() if '"event"' in line]
+    assert line["event"]["global_position"] > position
+    assert line["event"]["version"] == 2
+
+
+def test_follow_with_an_unknown_event_type_is_a_usage_error(cli):
+    run = cli("follow", "--type", "Exploded")
+    assert run.code == 2
+    assert "Suspended" in run.stderr

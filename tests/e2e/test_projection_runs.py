@@ -103,7 +103,7 @@ def test_a_killed_runner_resumes_without_losing_or_repeating_an_event(
             stderr=subprocess.DEVNULL,
         )
         # Kill it while it is catching up: once it moved on, mid-way through the log.
-        wait_for(lambda: index_position(durable_db_url) > before or before >= last)
+        wait_for(lambda before=before: index_position(durable_db_url) > before or before >= last)
         server.kill()
         seen_between.append(index_position(durable_db_url))
     assert seen_between[0] < last, "the index caught up before the first kill: publish more"
