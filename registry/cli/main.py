@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from registry.cli import commands, db, serve
+from registry.cli import bulk, commands, db, serve
 from registry.errors import RegistryError
 
 
@@ -18,6 +18,7 @@ def build_parser() -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     serve.add_parser(subparsers)
     commands.add_parsers(subparsers)
+    bulk.add_parsers(subparsers)
     db.add_parser(subparsers)
     return parser
 
