@@ -109,28 +109,32 @@ def export_events(
     """Write the events of ``window`` as import rows; returns the number of rows."""
     writer = RowWriter(stream, file_format, COLUMNS)
     written = 0
-    # New certificates whose transfer row is written (at the TransferredOut) but whose
-    # Issued is not read yet: the two are saved together, so this stays tiny.
-    transferred: set[CertificateRef] = set()
+    # New certificates whose transfer row is written, at the first of its two events,
+    # while the other is not read yet: the two are saved together, so this stays tiny.
+    halfway: set[CertificateRef] = set()
     for view in events(app, window):
-        if isinstance(view.payload, TransferredOutPayload):
-            new = view.payload.to_certificate
-            if new in transferred:
-                continue
-            issued = app.get_history(new, limit=1).events[0]
-            row = _transfer_row(issued, new, position=view.global_position)
-            transferred.add(new)
-        elif isinstance(view.payload, IssuedPayload) and view.payload.replaces is not None:
-            assert view.certificate is not None
-            if view.certificate in transferred:
-                transferred.discard(view.certificate)
-                continue
-            row = _transfer_row(view, view.certificate, position=view.global_position)
-        else:
+        new = _transferred_to(view)
+        if new is None:
             row = event_row(view)
+        elif new in halfway:
+            halfway.discard(new)
+            continue
+        else:
+            halfway.add(new)
+            issued = view if view.certificate == new else app.get_history(new, limit=1).events[0]
+            row = _transfer_row(issued, new, position=view.global_position)
         writer.write(row)
         written += 1
     return written
+
+
+def _transferred_to(view: EventView) -> CertificateRef | None:
+    """The new certificate of the transfer ``view`` is one of the two events of."""
+    if isinstance(view.payload, TransferredOutPayload):
+        return view.payload.to_certificate
+    if isinstance(view.payload, IssuedPayload) and view.payload.replaces is not None:
+        return view.certificate
+    return None
 
 
 def event_row(view: EventView) -> dict[str, Any]:
