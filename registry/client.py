@@ -89,6 +89,43 @@ def _wire(kind: Kind, value: Any) -> Any:
             return value
 
 
+def write_request(
+    command: str,
+    certification_body_id: str,
+    certificate_number: str,
+    *,
+    effective_date: date | None = None,
+    request_id: str | None = None,
+    expected_version: int | None = None,
+    **fields: Any,
+) -> Message:
+    """The request of the write named ``command`` in ``registry.commands.WRITES``, with its
+    ``fields`` (as ``RegistryClient.write`` takes them); a fresh request id if none."""
+    described = WRITES[command]
+    request: Message = getattr(pb, f"{described.rpc}Request")(
+        certificate=ref(certification_body_id, certificate_number),
+        request_id=request_id or new_request_id(),
+        effective_date=pb_date(effective_date),
+        expected_version=expected_version,
+        **{name: _wire(described.field(name).kind, value) for name, value in fields.items()},
+    )
+    return request
+
+
+# The field of ``BatchCommand`` that holds each kind of write request.
+BATCH_FIELDS = {
+    getattr(field.message_type, "name", ""): field.name
+    for field in pb.BatchCommand.DESCRIPTOR.oneofs_by_name["command"].fields
+}
+
+
+def batch_command(request: Message) -> pb.BatchCommand:
+    """A write request (see ``write_request``) as one command of a batch."""
+    command = pb.BatchCommand()
+    getattr(command, BATCH_FIELDS[request.DESCRIPTOR.name]).CopyFrom(request)
+    return command
+
+
 class WriteOptions(TypedDict, total=False):
     """What every write may carry besides its fields."""
 
@@ -139,10 +176,12 @@ class RegistryClient:
     ) -> None:
         self.close()
 
-    def _call(self, method: Callable[..., Response], request: Any) -> Response:
+    def _call(
+        self, method: Callable[..., Response], request: Any, *, timeout: float | None = None
+    ) -> Response:
         for attempt in range(self.retries + 1):
             try:
-                return method(request, timeout=self.timeout)
+                return method(request, timeout=timeout or self.timeout)
             except grpc.RpcError as error:
                 code = error.code()
                 if code is grpc.StatusCode.UNAVAILABLE and attempt < self.retries:
@@ -165,16 +204,26 @@ class RegistryClient:
         """Send the write named ``command`` in ``registry.commands.WRITES`` (``"suspend"``,
         ``"change-scope"``, …) with its ``fields``: dates as ``date``, sites as ``Site``
         messages, an organization or a certificate as its message."""
-        described = WRITES[command]
-        request = getattr(pb, f"{described.rpc}Request")(
-            certificate=ref(certification_body_id, certificate_number),
-            request_id=request_id or new_request_id(),
-            effective_date=pb_date(effective_date),
+        request = write_request(
+            command,
+            certification_body_id,
+            certificate_number,
+            effective_date=effective_date,
+            request_id=request_id,
             expected_version=expected_version,
-            **{name: _wire(described.field(name).kind, value) for name, value in fields.items()},
+            **fields,
         )
-        response: Message = self._call(getattr(self.stub, described.rpc), request)
+        response: Message = self._call(getattr(self.stub, WRITES[command].rpc), request)
         return response
+
+    def publish_batch(
+        self, commands: Iterable[pb.BatchCommand], *, timeout: float | None = None
+    ) -> pb.PublishBatchResponse:
+        """Send up to 1,000 commands (see ``batch_command``) in one call; one result per
+        command, in order. Retried while the server is unavailable: each command is
+        idempotent by its own ``request_id``."""
+        request = pb.PublishBatchRequest(commands=list(commands))
+        return self._call(self.stub.PublishBatch, request, timeout=timeout)
 
     # Writes
 

@@ -27,7 +27,7 @@ import logging
 import queue
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -48,7 +48,9 @@ from registry.errors import (
 
 log = logging.getLogger(__name__)
 
-MAX_BATCH = 200
+# At most this many writes are checked and saved in one transaction: a PublishBatch
+# (registry.application.inputs.MAX_BATCH_COMMANDS) fits in one.
+MAX_BATCH = 1000
 MAX_ATTEMPTS = 5
 KNOWN_VERSIONS = 100_000
 
@@ -112,9 +114,12 @@ class Writer(Protocol):
 
     def now(self) -> datetime: ...
 
-    def load_for_write(self, request: WriteRequest) -> list[Certificate | None]:
+    def load_for_write(
+        self, request: WriteRequest, known: Collection[UUID] = ()
+    ) -> list[Certificate | None]:
         """The request's certificates as stored now, in the order of ``refs`` (None for the
-        one it creates); refuses what cannot be written (exists, not found)."""
+        one it creates, and for those in ``known``, not read); refuses what cannot be
+        written (exists, not found)."""
 
     def first_result(self, request: WriteRequest) -> WriteResult | None:
         """The answer already given to this request, if it was made before."""
@@ -162,7 +167,7 @@ class GroupCommitter:
 
     def __init__(self, writer: Writer) -> None:
         self.writer = writer
-        self._queue: queue.SimpleQueue[WriteRequest | None] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[Sequence[WriteRequest] | None] = queue.SimpleQueue()
         self._versions: OrderedDict[UUID, int] = OrderedDict()
         self._thread: threading.Thread | None = None
         self._start_lock = threading.Lock()
@@ -174,15 +179,21 @@ class GroupCommitter:
 
     def enqueue(self, request: WriteRequest) -> Future[WriteResult]:
         """Queue ``request``; its future is answered once it is durable (or refused)."""
+        self.enqueue_all([request])
+        return request.answer
+
+    def enqueue_all(self, requests: Sequence[WriteRequest]) -> None:
+        """Queue ``requests`` one after the other, with nothing between them: taken
+        together (up to ``MAX_BATCH``), they are checked in order and saved together."""
         with self._start_lock:
             if self._closed:
                 raise UnavailableError("the registry is shutting down")
             if self._thread is None:
                 self._thread = threading.Thread(target=self._run, name="group-commit", daemon=True)
                 self._thread.start()
-            # Queued under the lock: never behind the None that tells the thread to stop.
-            self._queue.put(request)
-        return request.answer
+            # Queued under the lock: never behind the None that tells the thread to stop;
+            # as one item, so the thread takes them all at once.
+            self._queue.put(list(requests))
 
     def close(self) -> None:
         with self._start_lock:
@@ -194,39 +205,44 @@ class GroupCommitter:
         closing = UnavailableError("the registry is shutting down; retry the request")
         while True:  # nothing can be queued any more; answer anything left behind
             try:
-                request = self._queue.get_nowait()
+                requests = self._queue.get_nowait()
             except queue.Empty:
                 return
-            if request is not None and not request.answer.done():
-                request.answer.set_exception(closing)
+            for request in requests or ():
+                if not request.answer.done():
+                    request.answer.set_exception(closing)
 
     def _run(self) -> None:
         while True:
             first = self._queue.get()
             if first is None:
                 return
-            batch = [first]
+            batch = list(first)
             stop = False
             while len(batch) < MAX_BATCH:
                 try:
-                    item = self._queue.get_nowait()
+                    more = self._queue.get_nowait()
                 except queue.Empty:
                     break
-                if item is None:
+                if more is None:
                     stop = True
                     break
-                batch.append(item)
-            try:
-                self._commit(batch)
-            except Exception as error:  # answer every caller, keep the thread alive
-                # Not a refusal of one request but a fault of the batch (or a bug): nothing
-                # of the batch is saved, so no transfer is ever saved half.
-                log.exception("group commit failed")
-                for request in batch:
-                    if not request.answer.done():
-                        request.answer.set_exception(error)
+                batch.extend(more)
+            for start in range(0, len(batch), MAX_BATCH):
+                self._commit_batch(batch[start : start + MAX_BATCH])
             if stop:
                 return
+
+    def _commit_batch(self, batch: list[WriteRequest]) -> None:
+        try:
+            self._commit(batch)
+        except Exception as error:  # answer every caller, keep the thread alive
+            # Not a refusal of one request but a fault of the batch (or a bug): nothing
+            # of the batch is saved, so no transfer is ever saved half.
+            log.exception("group commit failed")
+            for request in batch:
+                if not request.answer.done():
+                    request.answer.set_exception(error)
 
     def _commit(self, batch: list[WriteRequest]) -> None:
         staged: dict[UUID, Certificate] = {}
@@ -246,6 +262,12 @@ class GroupCommitter:
                 changed = self._apply(request, self._current(request, staged), now)
             except RegistryError as error:
                 self._refuse(request, error)
+                continue
+            except Exception as error:  # a fault of this write alone: the others go on
+                # The domain checks every rule before it records anything, so whatever a
+                # check raised, the staged certificates are as they were.
+                log.exception("write %r failed", request.request_id)
+                request.answer.set_exception(error)
                 continue
             staged.update((certificate.id, certificate) for certificate in changed)
             accepted.append(_Accepted(request, _events(changed)))
@@ -327,7 +349,9 @@ class GroupCommitter:
             for cert_id, loaded in zip(request.ids, request.loaded, strict=True)
             if cert_id not in staged
         ):
-            request.loaded = self.writer.load_for_write(request)
+            # Those this batch changed are not read: they may not be stored yet (an issue
+            # followed by a change of the certificate issued).
+            request.loaded = self.writer.load_for_write(request, known=staged.keys())
         certificates = [
             staged.get(cert_id, loaded)
             for cert_id, loaded in zip(request.ids, request.loaded, strict=True)

@@ -10,7 +10,8 @@ is checked, measured, stored or used to name a certificate, so two spellings of 
 - Text is measured in bytes of UTF-8 and refuses control characters (Cc), format
   characters (Cf) but the zero-width (non-)joiner that some scripts and emoji need, line
   and paragraph separators and surrogates; tab and newline only where it is multi-line.
-- One command holds at most ``MAX_COMMAND_BYTES`` of the fields its event stores.
+- One command holds at most ``MAX_COMMAND_BYTES`` of the fields its event stores; a batch
+  at most ``MAX_BATCH_COMMANDS`` commands in ``MAX_BATCH_BYTES``.
 
 Each failure is an ``InvalidInputError`` naming the field and the limit; it quotes at
 most ``EXCERPT_CHARS`` characters of the value, escaped, never the whole of it.
@@ -41,6 +42,10 @@ MAX_REQUEST_ID_BYTES = 128
 MAX_SITES = 5000
 MAX_SECTOR_CODES = 100
 MAX_COMMAND_BYTES = 512 * 1024
+# A batch of writes (PublishBatch): at most this many commands, and this many bytes as
+# sent (the serialised request).
+MAX_BATCH_COMMANDS = 1000
+MAX_BATCH_BYTES = 8 * 1024 * 1024
 EXCERPT_CHARS = 32
 
 MULTILINE_CONTROLS = frozenset("\n\t")
@@ -228,3 +233,19 @@ def _refuse(value: str, name: str, character: str) -> NoReturn:
         f"{name} must not contain {code_point}{' ' + label if label else ''}, {kind}: "
         f"{excerpt(value)}"
     )
+
+
+def batch(count: int, size: int) -> None:
+    """A batch of ``count`` commands, ``size`` bytes as sent: 1 to ``MAX_BATCH_COMMANDS``
+    commands, at most ``MAX_BATCH_BYTES``."""
+    if count < 1:
+        raise InvalidInputError("commands: a batch holds at least one command")
+    if count > MAX_BATCH_COMMANDS:
+        raise InvalidInputError(
+            f"commands: a batch holds at most {MAX_BATCH_COMMANDS} commands, got {count}"
+        )
+    if size > MAX_BATCH_BYTES:
+        raise InvalidInputError(
+            f"commands: a batch is at most {MAX_BATCH_BYTES} bytes, got {size}; "
+            "send it in smaller batches"
+        )

@@ -12,8 +12,9 @@ import hashlib
 import json
 import logging
 import threading
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import Future
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, ClassVar, cast
 from uuid import UUID
@@ -84,6 +85,16 @@ MAX_PAGE_SIZE = 1000
 CURRENT_SCHEMA_VERSION = 2
 
 Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class BegunWrite:
+    """One write of ``Registry.begin_batch``: a use case and its arguments."""
+
+    use_case: str
+    ref: CertificateRef
+    meta: WriteMeta
+    fields: Mapping[str, Any] = field(default_factory=dict)
 
 
 class Registry(Application[UUID]):
@@ -568,8 +579,9 @@ class Registry(Application[UUID]):
         )
         if getattr(self._deferring, "active", False):
             # The committer reads the certificates itself: the caller's thread is free at
-            # once, and writes reach the committer together, to be saved together.
-            self._deferring.pending = self._committer.enqueue(request)
+            # once, and writes begun together reach the committer together, to be saved
+            # together (see ``begin_batch``).
+            self._deferring.pending.append(request)
             return _DEFERRED
         # A retry is recognised when it cannot simply be done again: when its checks
         # fail (the first attempt changed the certificate), or when saving it collides
@@ -594,31 +606,76 @@ class Registry(Application[UUID]):
         Everything up to the commit (input checks, the certificate's rules, recognising
         a retry) happens now, in the caller's thread; the future is answered once the
         write is durable or refused. For callers that must not hold a thread while a
-        commit is under way, such as the asynchronous server.
+        commit is under way, such as the asynchronous server. Malformed input is raised
+        here, before any future.
         """
-        self._deferring.active, self._deferring.pending = True, None
-        try:
-            result = getattr(self, use_case)(ref, meta, **fields)
-        finally:
-            self._deferring.active = False
-        pending: Future[WriteResult] | None = self._deferring.pending
-        self._deferring.pending = None
-        if pending is not None:
-            return pending
-        answered: Future[WriteResult] = Future()  # a retry answered with its first result
-        answered.set_result(result)
-        return answered
+        (pending,) = self._begin([BegunWrite(use_case, ref, meta, fields)], alone=True)
+        return pending
 
-    def load_for_write(self, request: WriteRequest) -> list[Certificate | None]:
-        certificate: Certificate | None
-        if request.creates:
+    def begin_batch(self, writes: Sequence[BegunWrite]) -> list[Future[WriteResult]]:
+        """``begin`` each write, in order, and hand them to the committer together.
+
+        Each write is answered in its own future: a write whose input is malformed
+        fails at once, alone; the others are checked and committed in the order given
+        (so writes on one certificate apply in that order), in as few transactions as
+        the committer's batch allows. None waits for another's answer.
+        """
+        return self._begin(writes, alone=False)
+
+    def _begin(self, writes: Sequence[BegunWrite], *, alone: bool) -> list[Future[WriteResult]]:
+        """The writes' futures; what a write raises before its commit is raised if
+        ``alone``, else answered in its future."""
+        futures: list[Future[WriteResult]] = []
+        requests: list[WriteRequest] = []
+        self._deferring.active, self._deferring.pending = True, []
+        try:
+            for write in writes:
+                answer: Future[WriteResult]
+                try:
+                    result = getattr(self, write.use_case)(write.ref, write.meta, **write.fields)
+                except Exception as error:
+                    if alone:
+                        raise
+                    answer = Future()
+                    answer.set_exception(error)
+                else:
+                    if self._deferring.pending:
+                        (request,) = self._deferring.pending
+                        self._deferring.pending = []
+                        requests.append(request)
+                        answer = request.answer
+                    else:  # answered without a commit
+                        answer = Future()
+                        answer.set_result(result)
+                futures.append(answer)
+        finally:
+            self._deferring.active, self._deferring.pending = False, []
+        if requests:
+            try:
+                self._committer.enqueue_all(requests)
+            except UnavailableError as closing:
+                if alone:
+                    raise
+                for request in requests:
+                    request.answer.set_exception(closing)
+        return futures
+
+    def load_for_write(
+        self, request: WriteRequest, known: Collection[UUID] = ()
+    ) -> list[Certificate | None]:
+        certificate: Certificate | None = None
+        if request.cert_id in known:
+            pass
+        elif request.creates:
             if self._exists(request.cert_id):
                 raise already_exists(request.ref)
-            certificate = None
         else:
             certificate = self._get(request.cert_id)
         others = zip(request.ids[1:], request.refs[1:], strict=True)
-        return [certificate, *(self._get(cert_id, ref=ref) for cert_id, ref in others)]
+        return [
+            certificate,
+            *(None if cert_id in known else self._get(cert_id, ref=ref) for cert_id, ref in others),
+        ]
 
     def first_result(self, request: WriteRequest) -> WriteResult | None:
         try:

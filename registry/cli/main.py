@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from registry.cli import commands, db, projections, queries, serve
+from registry.cli import bulk, commands, db, projections, queries, serve
 from registry.errors import RegistryError
 
 
@@ -20,6 +20,7 @@ def build_parser() -> argparse.ArgumentParser:
     commands.add_parsers(subparsers)
     queries.add_parsers(subparsers)
     projections.add_parser(subparsers)
+    bulk.add_parsers(subparsers)
     db.add_parser(subparsers)
     return parser
 

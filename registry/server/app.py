@@ -32,15 +32,17 @@ from google.protobuf import message_factory
 from grpc_health.v1 import health, health_pb2, health_pb2_grpc
 from grpc_reflection.v1alpha import reflection
 
+from registry.application.inputs import MAX_BATCH_BYTES
 from registry.application.queries import Queries
 from registry.application.registry import Registry
+from registry.application.views import WriteResult
 from registry.commands import WRITES, WriteCommand
 from registry.config import DEFAULT_THREADS
 from registry.projections.runner import ProjectionRunner
 from registry.projections.setup import Index, index_lag, open_index
 from registry.server.audit import stream_events
 from registry.server.certificates import CertificateServicer
-from registry.server.errors import StoreFaults, refusal
+from registry.server.errors import Refusal, StoreFaults, refusal
 from registry.server.feed import Feed, FeedSettings
 from registry.server.queries import QueryServicer
 from registry.v1 import audit_service_pb2 as audit_pb
@@ -48,6 +50,11 @@ from registry.v1 import certificate_service_pb2 as pb
 from registry.v1 import certificate_service_pb2_grpc as pb_grpc
 
 log = logging.getLogger(__name__)
+
+# The largest request the transport takes in (grpc's default is 4 MiB): room for a whole
+# PublishBatch, so one over its limit is answered INVALID_ARGUMENT naming the limit, and
+# beyond that RESOURCE_EXHAUSTED by grpc itself.
+MAX_RECEIVE_BYTES = 2 * MAX_BATCH_BYTES
 
 CERTIFICATE_SERVICE = pb.DESCRIPTOR.services_by_name["CertificateService"]
 AUDIT_SERVICE = audit_pb.DESCRIPTOR.services_by_name["AuditService"]
@@ -142,6 +149,33 @@ def _write(
     return _handler(command.rpc, answer, faults)
 
 
+def _publish(
+    servicer: CertificateServicer, executor: ThreadPoolExecutor, faults: StoreFaults
+) -> Handler:
+    """PublishBatch: the commands are checked in the worker pool and handed to the
+    committer together; their commits are awaited here, on the loop. Each command's
+    refusal is its own result, never the call's."""
+
+    async def answer(request: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        pending = await loop.run_in_executor(executor, servicer.begin_batch, request)
+        answers = await asyncio.gather(
+            *(asyncio.wrap_future(future) for future in pending), return_exceptions=True
+        )
+        outcomes: list[WriteResult | Refusal] = []
+        for answered in answers:
+            if isinstance(answered, WriteResult):
+                outcomes.append(answered)
+                continue
+            refused = refusal(answered, "PublishBatch")
+            if refused.fault is not None:
+                faults.failed("PublishBatch", refused.fault)
+            outcomes.append(refused)
+        return servicer.batch_response(outcomes)
+
+    return _handler("PublishBatch", answer, faults)
+
+
 def _implemented(servicer: CertificateServicer, name: str) -> bool:
     return getattr(type(servicer), name) is not getattr(pb_grpc.CertificateServiceServicer, name)
 
@@ -158,6 +192,8 @@ def certificate_handlers(
         request_class = message_factory.GetMessageClass(method.input_type)
         if method.name in writes:
             handle = _write(writes[method.name], servicer, executor, faults)
+        elif method.name == "PublishBatch":
+            handle = _publish(servicer, executor, faults)
         elif _implemented(servicer, method.name):
             handle = _unary(method.name, getattr(servicer, method.name), executor, faults)
         elif queries is not None and hasattr(queries, method.name):
@@ -285,7 +321,12 @@ def create_server(
     Call it with an event loop running (``grpc.aio`` binds to the current loop).
     """
     executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="rpc")
-    grpc_server = grpc.aio.server(options=[("grpc.so_reuseport", 1 if reuse_port else 0)])
+    grpc_server = grpc.aio.server(
+        options=[
+            ("grpc.so_reuseport", 1 if reuse_port else 0),
+            ("grpc.max_receive_message_length", MAX_RECEIVE_BYTES),
+        ]
+    )
     index = open_index(app)
     queries = QueryServicer(Queries(app, index.reader))
     faults = StoreFaults()

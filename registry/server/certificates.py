@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future
 from typing import Any
 
 import grpc
 
-from registry.application.registry import Registry
+from registry.application import inputs
+from registry.application.registry import BegunWrite, Registry
 from registry.application.views import CertificateRef, WriteMeta, WriteResult
 from registry.commands import WRITES, WriteCommand
+from registry.errors import InvalidInputError
 from registry.server import convert
-from registry.server.errors import translate_errors
+from registry.server.errors import Refusal, refusal, translate_errors
 from registry.v1 import certificate_service_pb2 as pb
 from registry.v1 import certificate_service_pb2_grpc as pb_grpc
 
@@ -37,6 +39,45 @@ class CertificateServicer(pb_grpc.CertificateServiceServicer):
 
     def written(self, command: WriteCommand, result: WriteResult) -> Any:
         return convert.to_written(getattr(pb, f"{command.rpc}Response"), result)
+
+    def begin_batch(self, request: pb.PublishBatchRequest) -> list[Future[WriteResult]]:
+        """Begin every command of a batch, in order; each answered in its own future.
+
+        A malformed batch (empty, too many commands, too many bytes, a command of no
+        kind) is refused as a whole before anything is begun. Each command is parsed
+        and checked as its own RPC would be: its failure is its own future's.
+        """
+        commands = request.commands
+        inputs.batch(len(commands), request.ByteSize())
+        items: list[Future[WriteResult] | BegunWrite] = []
+        for index, item in enumerate(commands):
+            kind = item.WhichOneof("command")
+            if kind is None:
+                raise InvalidInputError(f"commands[{index}]: no command set")
+            command = BATCH_COMMANDS[kind]
+            try:
+                ref, meta, fields = self._arguments(command, getattr(item, kind))
+            except Exception as error:
+                items.append(_failed(error))
+                continue
+            items.append(BegunWrite(command.use_case, ref, meta, fields))
+        begun = iter(self.app.begin_batch([i for i in items if isinstance(i, BegunWrite)]))
+        return [next(begun) if isinstance(item, BegunWrite) else item for item in items]
+
+    def batch_response(self, outcomes: Sequence[WriteResult | Refusal]) -> pb.PublishBatchResponse:
+        return pb.PublishBatchResponse(results=[convert.to_batch_result(o) for o in outcomes])
+
+    @translate_errors
+    def PublishBatch(
+        self, request: pb.PublishBatchRequest, context: grpc.ServicerContext
+    ) -> pb.PublishBatchResponse:
+        outcomes: list[WriteResult | Refusal] = []
+        for pending in self.begin_batch(request):
+            try:
+                outcomes.append(pending.result())
+            except Exception as error:
+                outcomes.append(refusal(error, "PublishBatch"))
+        return self.batch_response(outcomes)
 
     def _arguments(
         self, command: WriteCommand, request: Any
@@ -71,6 +112,20 @@ class CertificateServicer(pb_grpc.CertificateServiceServicer):
         )
         return convert.to_history_response(page, ref)
 
+
+def _failed(error: BaseException) -> Future[WriteResult]:
+    future: Future[WriteResult] = Future()
+    future.set_exception(error)
+    return future
+
+
+# A batch's command kinds (the ``BatchCommand`` oneof's fields) and what each is.
+BATCH_COMMANDS: dict[str, WriteCommand] = {
+    field.name: next(
+        c for c in WRITES.values() if f"{c.rpc}Request" == getattr(field.message_type, "name", "")
+    )
+    for field in pb.BatchCommand.DESCRIPTOR.oneofs_by_name["command"].fields
+}
 
 WriteHandler = Callable[[CertificateServicer, Any, grpc.ServicerContext], Any]
 

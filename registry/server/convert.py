@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from google.protobuf import timestamp_pb2
+from google.rpc import code_pb2
 from google.type import date_pb2
 
 from registry.application import inputs, views
@@ -18,6 +19,7 @@ from registry.application.registry import MAX_PAGE_SIZE
 from registry.commands import Field, Kind
 from registry.domain.status import Status, Warning
 from registry.errors import InvalidInputError
+from registry.server.errors import Refusal
 from registry.v1 import certificate_service_pb2 as pb
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -127,6 +129,18 @@ def to_written(response_class: Any, result: views.WriteResult) -> Any:
     if "from_version" in response_class.DESCRIPTOR.fields_by_name:
         response.from_version = result.from_version or 0
     return response
+
+
+def to_batch_result(outcome: views.WriteResult | Refusal) -> pb.BatchResult:
+    """One batch command's result: its version and time, or its refusal's code and message."""
+    if isinstance(outcome, views.WriteResult):
+        return pb.BatchResult(
+            code=code_pb2.OK,
+            version=outcome.version,
+            recorded_at=to_timestamp(outcome.recorded_at),
+            from_version=outcome.from_version or 0,
+        )
+    return pb.BatchResult(code=outcome.code.value[0], message=outcome.message)
 
 
 def to_certificate(details: views.CertificateDetails) -> pb.Certificate:

@@ -1,0 +1,1 @@
+"""Bulk publishing and export: the file format, `registry import`, `registry export`."""
