@@ -3,6 +3,7 @@ and across two server processes sharing a store."""
 
 from __future__ import annotations
 
+import time
 from datetime import date
 
 import grpc
@@ -141,3 +142,17 @@ def test_every_server_process_answers_from_the_one_index(two_servers) -> None:
             found = client.search_certificates(certificate_number=f"X-{n}", at=D("2026-01-01"))
             assert [c.certificate.certificate_number for c in found.certificates] == [f"X-{n}"]
     assert clients[0].get_issuance_report("cb-x", at=D("2026-01-01")).total == 6
+
+
+def test_the_index_reports_its_health(client: RegistryClient) -> None:
+    from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+    stub = health_pb2_grpc.HealthStub(client.channel)
+    issue(client, "cb-h", "H-1", "Healthy Holder")
+    deadline = time.monotonic() + 10
+    while True:
+        status = stub.Check(health_pb2.HealthCheckRequest(service="registry.index")).status
+        if status == health_pb2.HealthCheckResponse.SERVING or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    assert status == health_pb2.HealthCheckResponse.SERVING

@@ -25,8 +25,12 @@ from eventsourcing.tests.persistence import (
     AggregateRecorderTestCase,
     ApplicationRecorderTestCase,
     NonInterleavingNotificationIDsBaseCase,
+    TrackingRecorderTestCase,
 )
 
+from registry.projections.postgres import PostgresIndexView
+from registry.projections.setup import POSTGRES_TRACKING_TABLE
+from registry.projections.sqlite import SQLiteIndexView
 from registry.store.memory import MemoryOrderedRecorder
 from registry.store.postgres import FailFastPostgresSnapshotRecorder, PostgresOrderedRecorder
 from registry.store.sqlite import SQLiteOrderedRecorder
@@ -122,6 +126,26 @@ class TestPostgresNonInterleaving(PostgresRecorders, NonInterleavingNotification
 
 class TestPostgresSnapshotStoreContract(PostgresSnapshotRecorders, AggregateRecorderTestCase):
     """The fail-fast snapshot store keeps the library's aggregate-recorder contract."""
+
+
+class TestSQLiteIndexTrackingContract(SQLiteRecorders, TrackingRecorderTestCase):
+    """The index's tables, with the library's tracking table, in the log's SQLite file."""
+
+    def create_recorder(self) -> SQLiteIndexView:  # type: ignore[override]
+        datastore = SQLiteDatastore(str(self.path), lock_timeout=15)
+        self.datastores.append(datastore)
+        view = SQLiteIndexView(datastore)
+        view.create_table()
+        return view
+
+
+class TestPostgresIndexTrackingContract(PostgresRecorders, TrackingRecorderTestCase):
+    def create_recorder(self) -> PostgresIndexView:  # type: ignore[override]
+        datastore = PostgresDatastore(**self.settings, schema=self.schema, pool_size=4)
+        self.datastores.append(datastore)
+        view = PostgresIndexView(datastore, tracking_table_name=POSTGRES_TRACKING_TABLE)
+        view.create_table()
+        return view
 
 
 class TestMemoryApplicationContract(MemoryRecorders, ApplicationRecorderTestCase[Any]):
