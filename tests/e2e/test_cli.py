@@ -380,3 +380,38 @@ def test_follow_with_an_unknown_event_type_is_a_usage_error(cli):
     run = cli("follow", "--type", "Exploded")
     assert run.code == 2
     assert "Suspended" in run.stderr
+
+
+def test_search_finds_the_holder_by_a_folded_word_and_prints_its_status_on_the_day(cli, lifecycle):
+    run = cli("search", "ACME", "--at", "2025-03-20")
+    assert run.code == 0, run.stderr
+    rows = [row for row in run.table() if row[0] == f"{CB}/{NUMBER}"]
+    assert rows == [
+        [f"{CB}/{NUMBER}", "Acme GmbH", "DE", "ISO 9001:2015", "2027-01-09", "SUSPENDED"]
+    ]
+    assert "status on 2025-03-20" in run.stdout
+    by_number = cli(
+        "search", "--number", NUMBER, "--status", "VALID", "--at", "2025-05-01", "--json"
+    )
+    assert by_number.code == 0, by_number.stderr
+    found = by_number.json()["certificates"]
+    assert [c["certificate"]["certification_body_id"] for c in found] == [CB]
+
+
+def test_events_lists_what_the_cb_published_in_log_order(cli, lifecycle):
+    run = cli("events", CB, "--type", "SUSPENDED", "--type", "REINSTATED")
+    assert run.code == 0, run.stderr
+    rows = [row for row in run.table() if len(row) > 3 and row[1] == f"{CB}/{NUMBER}"]
+    assert [row[3] for row in rows] == ["Suspended", "Reinstated"]
+    positions = [int(row[0]) for row in rows]
+    assert positions == sorted(positions)
+
+
+def test_report_counts_the_cbs_certificates_by_status_on_a_day(cli, lifecycle):
+    run = cli("report", CB, "--at", "2025-03-20", "--json")
+    assert run.code == 0, run.stderr
+    report = run.json()
+    assert report["certification_body_id"] == CB
+    assert {c["status"]: c["count"] for c in report["by_status"]}[
+        "CERTIFICATE_STATUS_SUSPENDED"
+    ] >= 1

@@ -156,3 +156,36 @@ def test_the_index_reports_its_health(client: RegistryClient) -> None:
             break
         time.sleep(0.05)
     assert status == health_pb2.HealthCheckResponse.SERVING
+
+
+def test_the_index_runner_restarts_when_its_listening_connection_drops(
+    postgres_dsn: str, tmp_path, request, caplog
+) -> None:
+    import psycopg
+    from conftest import RunningServer, make_db_url
+
+    from registry import config
+    from registry.application.registry import Registry
+
+    running = RunningServer.start(
+        Registry(config.persistence_env(make_db_url("postgres", tmp_path, request)))
+    )
+    try:
+        issue(running.client, "cb-l", "L-0", "Before Drop")
+        with psycopg.connect(postgres_dsn, autocommit=True) as connection:
+            ended = connection.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE query LIKE 'LISTEN%' AND pid <> pg_backend_pid()"
+            ).fetchall()
+        assert ended
+        for n in range(1, 4):
+            issue(running.client, "cb-l", f"L-{n}", f"After Drop {n}")
+        deadline = time.monotonic() + 20  # the runner starts again a second after it stops
+        while True:
+            found = running.client.search_certificates(organization_name="drop", at=D("2026-01-01"))
+            if len(found.certificates) == 4 or time.monotonic() > deadline:
+                break
+        assert len(found.certificates) == 4
+        assert any("projection index stopped" in r.getMessage() for r in caplog.records)
+    finally:
+        running.stop()

@@ -7,6 +7,7 @@ compared row for row with one rebuilt from the log.
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import time
@@ -110,6 +111,15 @@ def test_a_killed_runner_resumes_without_losing_or_repeating_an_event(
     server = ServerProcess(durable_db_url, tmp_path / "server-final.log").start()
     wait_for(lambda: index_position(durable_db_url) == last)
     assert server.stop() == 0
+    status = subprocess.run(
+        [sys.executable, str(LAUNCHER), "projections", "status", "--db", durable_db_url, "--json"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert status.returncode == 0, status.stderr
+    [row] = json.loads(status.stdout)
+    assert (row["projection"], row["position"], row["behind_positions"]) == ("index", last, 0)
     survived = index_rows(durable_db_url)
     rebuilt = subprocess.run(
         [sys.executable, str(LAUNCHER), "projections", "rebuild", "--db", durable_db_url],
