@@ -112,9 +112,20 @@ def open_registry(env: dict[str, str]) -> Registry:
     return Registry(env)
 
 
+def _create_tables_once(env: dict[str, str]) -> None:
+    """The log's and the index's tables, created before the workers race to."""
+    from registry.projections.setup import open_index
+
+    app = open_registry(env)
+    try:
+        open_index(app).close()
+    finally:
+        app.close()
+
+
 def supervise(args: argparse.Namespace, env: dict[str, str]) -> int:
     """Run ``--workers`` server processes on one port; restart any that dies; stop on a signal."""
-    open_registry(env).close()  # create the tables once, before the workers race to
+    _create_tables_once(env)
     port = args.port or _free_port(args.host)
     command = [
         sys.executable,

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 from uuid import UUID, uuid4
 
+from eventsourcing.persistence import IntegrityError
 from eventsourcing.sqlite import SQLiteDatastore
 
 from registry.domain.certificate import Certificate
@@ -71,7 +73,7 @@ def open_index(app: Any) -> Index:
         own = SQLiteDatastore(f"file:registry-index-{uuid4().hex}?mode=memory&cache=shared")
         view = SQLiteIndexView(own)
         election = Unopposed()
-    view.create_table()
+    _create_tables(view)
 
     def load(cert_id: UUID, version: int) -> Certificate:
         certificate = app.repository.get(cert_id, version=version)
@@ -86,6 +88,19 @@ def open_index(app: Any) -> Index:
         standards=app.standards,
     )
     return Index(app, view, projection, election, own)
+
+
+def _create_tables(view: Any) -> None:
+    """Create the index's tables if need be. The library's table creation is not safe
+    against another process creating the same tables at the same moment (PostgreSQL
+    refuses the loser's duplicate type); the loser finds them there on its next try."""
+    for _ in range(4):
+        try:
+            view.create_table()
+            return
+        except IntegrityError:
+            time.sleep(0.5)
+    view.create_table()
 
 
 @dataclass(frozen=True)
