@@ -438,11 +438,14 @@ class _Maker:
         chain.expiry = min(chain.expiry, add_years(day, 3) - timedelta(days=1))
         chain.cb = receiving.id
         chain.number = self.number(receiving.id, chain.standard, day)
+        # Recorded after the old certificate's own upload of that month.
+        month = self.month_of(day) + (CB_INDEX[receiving.id] < CB_INDEX[old.certification_body_id])
         step = self.emit(
             "transfer_certificate",
             chain,
             day,
             "transfer",
+            month=month,
             from_certificate=old,
             **chain.issue_fields(),
         )
