@@ -115,7 +115,12 @@ def run(args: argparse.Namespace) -> int:
             "clock set to each upload's instant",
             flush=True,
         )
-        server = BackgroundServer(app, f"{args.host}:{port}").start()
+        try:
+            server = BackgroundServer(app, f"{args.host}:{port}").start()
+        except OSError as error:
+            raise InvalidInputError(
+                f"{error} (another server there?): choose another --port, or 0 for any free one"
+            ) from None
         stack.callback(_stopped)
         stack.callback(server.stop, 5.0)
         target = f"{args.host}:{server.port}"
