@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from registry.cli import bulk, commands, db, projections, queries, serve
+from registry.cli import bulk, commands, db, demo, projections, queries, serve
 from registry.errors import RegistryError
 
 
@@ -22,6 +22,7 @@ def build_parser() -> argparse.ArgumentParser:
     projections.add_parser(subparsers)
     bulk.add_parsers(subparsers)
     db.add_parser(subparsers)
+    demo.add_parser(subparsers)
     return parser
 
 
