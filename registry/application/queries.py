@@ -175,19 +175,18 @@ class Queries:
         """Name matches in key order: candidates from the name index a chunk at a time,
         each kept when its name on the day asked has every word."""
         found: list[IndexedPeriod] = []
-        after = query.after_key
-        while len(found) < query.limit:
-            end = self.index.name_candidates_end(query_words, after, NAME_SCAN)
-            if end is None:
-                break
-            chunk = self.index.periods(
-                replace(query, after_key=after, words=query_words, scan=NAME_SCAN, limit=NAME_SCAN)
-            )
-            found += [
-                row
-                for row in chunk
-                if matches(list(query_words), " ".join(index_words(row.organization_name)))
-            ]
+        after: int | None = query.after_key
+        while after is not None and len(found) < query.limit:
+            keys, end = self.index.name_candidates(query_words, after, NAME_SCAN)
+            if keys:
+                chunk = self.index.periods(
+                    replace(query, after_key=after, keys=keys, limit=len(keys))
+                )
+                found += [
+                    row
+                    for row in chunk
+                    if matches(list(query_words), " ".join(index_words(row.organization_name)))
+                ]
             after = end
         return found[: query.limit]
 

@@ -21,6 +21,8 @@ PERIODS = "registry_index_periods"
 NAMES = "registry_index_names"
 EVENTS = "registry_index_events"
 TABLES = (CERTS, PERIODS, NAMES, EVENTS)
+DENSE_WINDOW = 2048
+DENSE_HITS = 32
 _PERIOD_COLUMNS = (
     "start_day, end_day, status, cb, number, name, country, address, standard, family, "
     "scope, sectors, expiry"
@@ -176,30 +178,45 @@ class PostgresIndexView(PostgresTrackingRecorder):
 
     def periods(self, query: PeriodQuery) -> list[IndexedPeriod]:
         where, params = _period_filters(query)
-        if query.words is not None:
-            where.append(
-                SQL(
-                    "cert_key IN (SELECT cert_key FROM {} WHERE tsv @@ to_tsquery('simple', %s) "
-                    "AND cert_key > %s ORDER BY cert_key LIMIT %s)"
-                ).format(self.t[NAMES])
-            )
-            params += [_ts_query(query.words), query.after_key, query.scan]
+        if query.keys is not None:
+            where.append(SQL("cert_key = ANY(%s)"))
+            params.append(list(query.keys))
         statement = SQL(
             "SELECT cert_key, cb, number, name, country, address, standard, scope, sectors, "
             "expiry, status FROM {} WHERE {} ORDER BY cert_key LIMIT %s"
         ).format(self.t[PERIODS], SQL(" AND ").join(where))
         return [_indexed(row) for row in self._select(statement, (*params, query.limit))]
 
-    def name_candidates_end(self, words: Sequence[str], after_key: int, scan: int) -> int | None:
+    def name_candidates(
+        self, words: Sequence[str], after_key: int, scan: int
+    ) -> tuple[list[int], int | None]:
+        """A GIN index finds every match of a prefix before any can be returned in key
+        order: fast when the matches are few, slow when a short prefix matches a large
+        share of the names. So the next ``DENSE_WINDOW`` names in key order are tested
+        first (a primary-key range scan); only when they hold few matches is the GIN
+        index asked for the next ``scan`` (then there are few to sort)."""
+        query = _ts_query(words)
+        window = self._select(
+            SQL(
+                "SELECT cert_key, tsv @@ to_tsquery('simple', %s) FROM {} WHERE cert_key > %s "
+                "ORDER BY cert_key LIMIT %s"
+            ).format(self.t[NAMES]),
+            (query, after_key, DENSE_WINDOW),
+        )
+        hits = [int(key) for key, hit in window if hit]
+        if len(window) < DENSE_WINDOW:
+            return hits, None  # the window reached the last name
+        if len(hits) >= DENSE_HITS:
+            return hits, int(window[-1][0])
         rows = self._select(
             SQL(
-                "SELECT max(cert_key) FROM (SELECT cert_key FROM {} "
-                "WHERE tsv @@ to_tsquery('simple', %s) AND cert_key > %s "
-                "ORDER BY cert_key LIMIT %s) AS chunk"
+                "SELECT cert_key FROM {} WHERE tsv @@ to_tsquery('simple', %s) AND cert_key > %s "
+                "ORDER BY cert_key LIMIT %s"
             ).format(self.t[NAMES]),
-            (_ts_query(words), after_key, scan),
+            (query, after_key, scan),
         )
-        return rows[0][0] if rows and rows[0][0] is not None else None
+        keys = [int(row[0]) for row in rows]
+        return keys, keys[-1] if len(keys) == scan else None
 
     def events(self, query: AuditQuery) -> list[int]:
         where = [SQL("cb = %s"), SQL("position > %s"), SQL("position <= %s")]

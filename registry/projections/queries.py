@@ -12,8 +12,8 @@ class PeriodQuery:
     """Certificates' periods known now that contain ``day`` (an ordinal), matching every
     criterion given, with certificate keys after ``after_key``, in key order.
 
-    With ``words``, only certificates among the next ``scan`` name matches after
-    ``after_key`` (the caller checks each period's own name and goes on from there).
+    With ``keys``, only those certificates (the name candidates of ``name_candidates``;
+    the caller checks each period's own name).
     """
 
     day: int
@@ -25,8 +25,7 @@ class PeriodQuery:
     country: str = ""
     sector_code: str = ""
     status: str = ""
-    words: Sequence[str] | None = None
-    scan: int = 0
+    keys: Sequence[int] | None = None
 
 
 @dataclass(frozen=True)
@@ -70,9 +69,13 @@ class IndexReader(Protocol):
 
     def periods(self, query: PeriodQuery) -> list[IndexedPeriod]: ...
 
-    def name_candidates_end(
+    def name_candidates(
         self, words: Sequence[str], after_key: int, scan: int
-    ) -> int | None: ...
+    ) -> tuple[list[int], int | None]:
+        """Keys after ``after_key`` of certificates whose names have every word as a prefix,
+        in key order (at most about ``scan``), and the last key they stand for: every
+        candidate up to it is among them. None when no candidate is left after them."""
+        ...
 
     def events(self, query: AuditQuery) -> list[int]: ...
 

@@ -143,12 +143,9 @@ class SQLiteIndexView(SQLiteTrackingRecorder):
 
     def periods(self, query: PeriodQuery) -> list[IndexedPeriod]:
         where, params = _period_filters(query)
-        if query.words is not None:
-            where.append(
-                f"cert_key IN (SELECT rowid FROM {NAMES} WHERE {NAMES} MATCH ? "
-                "AND rowid > ? ORDER BY rowid LIMIT ?)"
-            )
-            params += [_fts_query(query.words), query.after_key, query.scan]
+        if query.keys is not None:
+            where.append(f"cert_key IN ({', '.join('?' for _ in query.keys)})")
+            params += list(query.keys)
         statement = (
             f"SELECT cert_key, cb, number, name, country, address, standard, scope, sectors, "
             f"expiry, status FROM {PERIODS} WHERE {' AND '.join(where)} "
@@ -157,14 +154,16 @@ class SQLiteIndexView(SQLiteTrackingRecorder):
         rows = self._select(statement, (*params, query.limit))
         return [_indexed(row) for row in rows]
 
-    def name_candidates_end(self, words: Sequence[str], after_key: int, scan: int) -> int | None:
-        """The last certificate key among the next ``scan`` name matches (None: none left)."""
+    def name_candidates(
+        self, words: Sequence[str], after_key: int, scan: int
+    ) -> tuple[list[int], int | None]:
+        # FTS5 yields matches in rowid order: the first ``scan`` are found without the rest.
         rows = self._select(
-            f"SELECT max(rowid) FROM (SELECT rowid FROM {NAMES} WHERE {NAMES} MATCH ? "
-            "AND rowid > ? ORDER BY rowid LIMIT ?)",
+            f"SELECT rowid FROM {NAMES} WHERE {NAMES} MATCH ? AND rowid > ? ORDER BY rowid LIMIT ?",
             (_fts_query(words), after_key, scan),
         )
-        return rows[0][0] if rows and rows[0][0] is not None else None
+        keys = [row[0] for row in rows]
+        return keys, keys[-1] if len(keys) == scan else None
 
     def events(self, query: AuditQuery) -> list[int]:
         where = ["cb = ?", "position > ?", "position <= ?"]

@@ -205,3 +205,33 @@ def test_an_issuance_report_on_a_day_as_known_at_an_instant(indexed):
     then = queries.issuance_report("cb-1", at=D("2025-12-31"), as_of=before_suspension)
     assert then.by_status == {Status.VALID: 2}
     assert queries.issuance_report("cb-1", at=D("2026-03-01")).total == 3
+
+
+def test_name_candidates_are_found_whether_matches_are_dense_or_sparse(indexed, monkeypatch):
+    """PostgreSQL tests a window of names in key order first, and asks the GIN index only
+    when the window holds few matches: with tiny windows both ways are taken here."""
+    from registry.projections import postgres
+
+    monkeypatch.setattr(postgres, "DENSE_WINDOW", 4)
+    monkeypatch.setattr(postgres, "DENSE_HITS", 2)
+    app, _, queries = indexed
+    names = [f"Alpha Works {n}" if n % 5 else f"Zeta Rare {n}" for n in range(23)]
+    for n, name in enumerate(names):
+        issue(app, "cb-1", f"D-{n}", name)
+    day = D("2026-01-01")
+    for query, expected in [
+        ("alpha", [n for n in range(23) if n % 5]),  # dense: most windows hold matches
+        ("zeta", [n for n in range(23) if n % 5 == 0]),  # sparse: the GIN index
+        ("rare ze", [n for n in range(23) if n % 5 == 0]),
+        ("works 1", [n for n in range(23) if n % 5 and str(n).startswith("1")]),
+    ]:
+        seen, key = [], 0
+        while True:
+            page = queries.search(
+                SearchCriteria(organization_name=query), at=day, after_key=key, limit=3
+            )
+            seen += [int(r.certificate.certificate_number[2:]) for r in page.results]
+            if page.next_key is None:
+                break
+            key = page.next_key
+        assert sorted(seen) == expected, query
