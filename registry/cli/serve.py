@@ -97,17 +97,17 @@ def open_registry(env: dict[str, str]) -> Registry:
     """The registry on ``env``'s store, creating its tables if need be.
 
     The library's table creation is not safe against another process creating the
-    same tables at the same moment; the loser gets an integrity error, and simply
-    finds the tables there on its next try.
+    same tables at the same moment; the loser gets an integrity error (or PostgreSQL's
+    "tuple concurrently updated"), and simply finds the tables there on its next try.
     """
-    from eventsourcing.persistence import IntegrityError
+    from eventsourcing.persistence import IntegrityError, InternalError
 
     from registry.application.registry import Registry
 
     for _ in range(4):
         try:
             return Registry(env)
-        except IntegrityError:
+        except (IntegrityError, InternalError):
             time.sleep(0.5)
     return Registry(env)
 

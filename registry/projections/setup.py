@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, cast
 from uuid import UUID, uuid4
 
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, InternalError
 from eventsourcing.sqlite import SQLiteDatastore
 
 from registry.domain.certificate import Certificate
@@ -93,12 +93,13 @@ def open_index(app: Any) -> Index:
 def _create_tables(view: Any) -> None:
     """Create the index's tables if need be. The library's table creation is not safe
     against another process creating the same tables at the same moment (PostgreSQL
-    refuses the loser's duplicate type); the loser finds them there on its next try."""
+    refuses the loser's duplicate type, or reports a "tuple concurrently updated"); the
+    loser finds them there on its next try."""
     for _ in range(4):
         try:
             view.create_table()
             return
-        except IntegrityError:
+        except (IntegrityError, InternalError):
             time.sleep(0.5)
     view.create_table()
 

@@ -15,6 +15,7 @@ from datetime import date
 from pathlib import Path
 
 from conftest import LAUNCHER
+from eventsourcing.persistence import IntegrityError, InternalError
 from server_process import ServerProcess
 
 from registry import config
@@ -63,8 +64,19 @@ def publish(db: str) -> int:
         app.close()
 
 
+def opened(db: str) -> Registry:
+    """The registry on ``db``; a server starting at the same moment may be creating its
+    tables, which PostgreSQL can refuse to either side once ("tuple concurrently updated")."""
+    for _ in range(10):
+        try:
+            return Registry(config.persistence_env(db, pool_size=2))
+        except (IntegrityError, InternalError):
+            time.sleep(0.2)
+    return Registry(config.persistence_env(db, pool_size=2))
+
+
 def index_position(db: str) -> int:
-    app = Registry(config.persistence_env(db, pool_size=2))
+    app = opened(db)
     index = open_index(app)
     try:
         return index.projection.position()
@@ -74,7 +86,7 @@ def index_position(db: str) -> int:
 
 
 def index_rows(db: str) -> dict[str, list[tuple[object, ...]]]:
-    app = Registry(config.persistence_env(db, pool_size=2))
+    app = opened(db)
     index = open_index(app)
     try:
         return index.reader.rows()
@@ -83,11 +95,11 @@ def index_rows(db: str) -> dict[str, list[tuple[object, ...]]]:
         app.close()
 
 
-def wait_for(condition, timeout: float = 60) -> None:
+def wait_for(condition, timeout: float = 60, message=lambda: "") -> None:
     deadline = time.monotonic() + timeout
     while not condition():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
+        assert time.monotonic() < deadline, f"timed out; {message()}"
+        time.sleep(0.05)
 
 
 def test_a_killed_runner_resumes_without_losing_or_repeating_an_event(
@@ -98,13 +110,17 @@ def test_a_killed_runner_resumes_without_losing_or_repeating_an_event(
     for attempt in range(3):
         before = index_position(durable_db_url)
         server = ServerProcess(durable_db_url, tmp_path / f"server-{attempt}.log")
-        server.process = subprocess.Popen(
-            [sys.executable, str(LAUNCHER), "serve", "--db", durable_db_url, "--port", "0"],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
+        with server.log.open("w") as log:
+            server.process = subprocess.Popen(
+                [sys.executable, str(LAUNCHER), "serve", "--db", durable_db_url, "--port", "0"],
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
         # Kill it while it is catching up: once it moved on, mid-way through the log.
-        wait_for(lambda before=before: index_position(durable_db_url) > before or before >= last)
+        wait_for(
+            lambda before=before: index_position(durable_db_url) > before or before >= last,
+            message=lambda server=server: server.log.read_text(),
+        )
         server.kill()
         seen_between.append(index_position(durable_db_url))
     assert seen_between[0] < last, "the index caught up before the first kill: publish more"
