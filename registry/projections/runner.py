@@ -143,6 +143,7 @@ class ProjectionRunner:
         self.projection = projection
         self.election = election
         self._stopping = threading.Event()
+        self._subscription: Any = None
         self._leading = False
         self._failing: str | None = None
         self._thread = threading.Thread(
@@ -155,6 +156,9 @@ class ProjectionRunner:
 
     def stop(self, timeout: float = 10) -> None:
         self._stopping.set()
+        subscription = self._subscription
+        if subscription is not None:
+            subscription.stop()  # a batch being waited for is given up at once
         self._thread.join(timeout)
         self.election.release()
 
@@ -185,6 +189,9 @@ class ProjectionRunner:
 
     def _follow(self) -> None:
         subscription = self.app.recorder.subscribe(gt=self.projection.position())
+        self._subscription = subscription
+        if self._stopping.is_set():
+            subscription.stop()
         with subscription:
             while not self._stopping.is_set():
                 batch = subscription.next_batch(BATCH_WAIT_SECONDS)
