@@ -479,17 +479,20 @@ class RegistryClient:
         *,
         recorded_after: datetime | None = None,
         recorded_before: datetime | None = None,
-        types: Sequence[str] = (),
+        types: Sequence[int | str] = (),
         standard: str = "",
         page_size: int = 0,
         page_token: str = "",
     ) -> audit_pb.ListEventsResponse:
-        """One page of a CB's events (``types`` by name, e.g. ``"SUSPENDED"``)."""
+        """One page of a CB's events (``types`` as enum values, or by name, e.g.
+        ``"SUSPENDED"``)."""
         request = audit_pb.ListEventsRequest(
             certification_body_id=certification_body_id,
             recorded_after=pb_timestamp(recorded_after),
             recorded_before=pb_timestamp(recorded_before),
-            types=[f"CERTIFICATE_EVENT_TYPE_{t}" for t in types],
+            types=list[Any](
+                f"CERTIFICATE_EVENT_TYPE_{t}" if isinstance(t, str) else t for t in types
+            ),
             standard=standard,
             page_size=page_size,
             page_token=page_token,

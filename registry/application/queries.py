@@ -26,6 +26,7 @@ from registry.application.views import (
     EventView,
     Organization,
 )
+from registry.domain.certificate import EVENT_KINDS
 from registry.domain.standards import StandardsCatalogue
 from registry.domain.status import Status
 from registry.errors import InvalidInputError, UnavailableError
@@ -35,20 +36,6 @@ from registry.projections.queries import AuditQuery, IndexedPeriod, IndexReader,
 FRESHNESS_WAIT = 1.0
 POLL = 0.002
 NAME_SCAN = 256
-MAX_PAGE_SIZE = 1000
-EVENT_KINDS = (
-    "Issued",
-    "SurveillancePassed",
-    "ScopeChanged",
-    "Suspended",
-    "Reinstated",
-    "Withdrawn",
-    "Cancelled",
-    "Renewed",
-    "TransferredOut",
-    "HolderDetailsChanged",
-    "Retracted",
-)
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ import argparse
 
 from registry.cli import output
 from registry.cli.commands import (
+    event_type,
     int_at_least,
     iso_date,
     iso_instant,
@@ -14,28 +15,12 @@ from registry.cli.commands import (
     server_options,
 )
 from registry.client import RegistryClient
+from registry.v1 import certificate_service_pb2 as pb
 
-STATUSES = (
-    "VALID",
-    "SUSPENDED",
-    "WITHDRAWN",
-    "CANCELLED",
-    "EXPIRED",
-    "TRANSFERRED",
-    "NOT_YET_VALID",
-)
-EVENT_TYPES = (
-    "ISSUED",
-    "SURVEILLANCE_PASSED",
-    "SCOPE_CHANGED",
-    "SUSPENDED",
-    "REINSTATED",
-    "WITHDRAWN",
-    "CANCELLED",
-    "RENEWED",
-    "TRANSFERRED_OUT",
-    "HOLDER_DETAILS_CHANGED",
-    "RETRACTED",
+STATUSES = tuple(
+    value.name.removeprefix(output.STATUS_PREFIX)
+    for value in pb.CertificateStatus.DESCRIPTOR.values
+    if value.name not in ("CERTIFICATE_STATUS_UNSPECIFIED", "CERTIFICATE_STATUS_UNKNOWN")
 )
 
 
@@ -107,7 +92,11 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     parser.add_argument("--after", type=iso_instant, metavar="INSTANT", help="window start")
     parser.add_argument("--before", type=iso_instant, metavar="INSTANT", help="window end")
     parser.add_argument(
-        "--type", action="append", choices=EVENT_TYPES, help="only this kind (repeatable)"
+        "--type",
+        action="append",
+        type=event_type,
+        metavar="TYPE",
+        help="only this kind, e.g. Suspended (repeatable)",
     )
     parser.add_argument("--standard", help="only certificates to this standard")
     parser.add_argument("--page-size", type=int_at_least(1), metavar="N", help="events per page")

@@ -94,22 +94,11 @@ def run(args: argparse.Namespace) -> int:
 
 
 def open_registry(env: dict[str, str]) -> Registry:
-    """The registry on ``env``'s store, creating its tables if need be.
-
-    The library's table creation is not safe against another process creating the
-    same tables at the same moment; the loser gets an integrity error (or PostgreSQL's
-    "tuple concurrently updated"), and simply finds the tables there on its next try.
-    """
-    from eventsourcing.persistence import IntegrityError, InternalError
-
+    """The registry on ``env``'s store, creating its tables if need be (see ``created``)."""
     from registry.application.registry import Registry
+    from registry.store.log import created
 
-    for _ in range(4):
-        try:
-            return Registry(env)
-        except (IntegrityError, InternalError):
-            time.sleep(0.5)
-    return Registry(env)
+    return created(lambda: Registry(env))
 
 
 def _create_tables_once(env: dict[str, str]) -> None:

@@ -415,6 +415,14 @@ class Certificate(Aggregate):
         return readings.segments
 
 
+EVENT_KINDS: tuple[str, ...] = tuple(
+    value.kind
+    for value in vars(Certificate).values()
+    if isinstance(value, type) and issubclass(value, Certificate.Event) and value.kind != "Event"
+)
+"""Every kind of certificate event, in the order the aggregate declares them."""
+
+
 def transfer(from_certificate: Certificate, **arguments: Unpack[IssueArguments]) -> Certificate:
     """IAF MD 2: the receiving CB's certificate replaces ``from_certificate`` from
     ``effective_date``; returns the new certificate.

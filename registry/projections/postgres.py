@@ -4,7 +4,6 @@ folded already) under a GIN index, queried by prefix (``word:*``)."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
@@ -13,24 +12,28 @@ from eventsourcing.persistence import Tracking
 from eventsourcing.postgres import PostgresDatastore, PostgresTrackingRecorder
 from psycopg.sql import SQL, Composed, Identifier
 
-from registry.projections.index import AuditRow, IndexUpdate, PeriodRow
+from registry.projections.index import IndexUpdate, PeriodRow
 from registry.projections.queries import AuditQuery, IndexedPeriod, PeriodQuery, ReportRow
-
-CERTS = "registry_index_certs"
-PERIODS = "registry_index_periods"
-NAMES = "registry_index_names"
-EVENTS = "registry_index_events"
-TABLES = (CERTS, PERIODS, NAMES, EVENTS)
-DENSE_WINDOW = 2048
-DENSE_HITS = 32
-_PERIOD_COLUMNS = (
-    "start_day, end_day, status, cb, number, name, country, address, standard, family, "
-    "scope, sectors, expiry"
+from registry.projections.rows import (
+    CERTS,
+    EVENTS,
+    INDEXED_COLUMNS,
+    NAMES,
+    PERIOD_COLUMNS,
+    PERIODS,
+    TABLES,
+    audit_values,
+    indexed,
+    period,
+    period_values,
+    prefixed,
+    sector_code,
 )
 
-
-def _prefixed(alias: str) -> str:
-    return ", ".join(f"{alias}.{column.strip()}" for column in _PERIOD_COLUMNS.split(","))
+# A name search first tests this many names in key order; when they hold at least
+# DENSE_HITS matches, those are the candidates (see ``name_candidates``).
+DENSE_WINDOW = 2048
+DENSE_HITS = 32
 
 
 class PostgresIndexView(PostgresTrackingRecorder):
@@ -120,12 +123,12 @@ class PostgresIndexView(PostgresTrackingRecorder):
             if update.opened:
                 cursor.executemany(
                     SQL(
-                        "INSERT INTO {} (cert_key, " + _PERIOD_COLUMNS + ", known_from, "
+                        "INSERT INTO {} (cert_key, " + PERIOD_COLUMNS + ", known_from, "
                         "known_until) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, "
                         "%s, %s, %s, %s)"
                     ).format(t[PERIODS]),
                     [
-                        (keys[o.row.cert_id], *_values(o.row), o.known_from, o.known_until)
+                        (keys[o.row.cert_id], *period_values(o.row), o.known_from, o.known_until)
                         for o in update.opened
                     ],
                 )
@@ -140,20 +143,20 @@ class PostgresIndexView(PostgresTrackingRecorder):
             if update.events:
                 cursor.executemany(
                     SQL("INSERT INTO {} VALUES (%s, %s, %s, %s, %s, %s, %s)").format(t[EVENTS]),
-                    [_audit_values(row) for row in update.events],
+                    [audit_values(row, row.cert_id) for row in update.events],
                 )
             self._insert_tracking(cursor, tracking)
 
     def current_periods(self, cert_id: UUID) -> list[PeriodRow]:
         rows = self._select(
             SQL(
-                "SELECT " + _PERIOD_COLUMNS + " FROM {} WHERE cert_key = "
+                "SELECT " + PERIOD_COLUMNS + " FROM {} WHERE cert_key = "
                 "(SELECT cert_key FROM {} WHERE cert_id = %s) AND known_until IS NULL "
                 "ORDER BY start_day"
             ).format(self.t[PERIODS], self.t[CERTS]),
             (cert_id,),
         )
-        return [_period(cert_id, row) for row in rows]
+        return [period(cert_id, row) for row in rows]
 
     def certificate_of(self, cert_id: UUID) -> tuple[str, str] | None:
         rows = self._select(
@@ -182,10 +185,9 @@ class PostgresIndexView(PostgresTrackingRecorder):
             where.append(SQL("cert_key = ANY(%s)"))
             params.append(list(query.keys))
         statement = SQL(
-            "SELECT cert_key, cb, number, name, country, address, standard, scope, sectors, "
-            "expiry, status FROM {} WHERE {} ORDER BY cert_key LIMIT %s"
+            "SELECT " + INDEXED_COLUMNS + " FROM {} WHERE {} ORDER BY cert_key LIMIT %s"
         ).format(self.t[PERIODS], SQL(" AND ").join(where))
-        return [_indexed(row) for row in self._select(statement, (*params, query.limit))]
+        return [indexed(row) for row in self._select(statement, (*params, query.limit))]
 
     def name_candidates(
         self, words: Sequence[str], after_key: int, scan: int
@@ -251,7 +253,7 @@ class PostgresIndexView(PostgresTrackingRecorder):
         return {
             PERIODS: self._select(
                 SQL(
-                    "SELECT replace(c.cert_id::text, '-', ''), " + _prefixed("p") + ", "
+                    "SELECT replace(c.cert_id::text, '-', ''), " + prefixed("p") + ", "
                     "known_from, known_until FROM {} p JOIN {} c USING (cert_key) "
                     "ORDER BY 1, known_from, start_day"
                 ).format(t[PERIODS], t[CERTS]),
@@ -286,70 +288,6 @@ class PostgresIndexView(PostgresTrackingRecorder):
             return [tuple(row.values()) for row in cursor.fetchall()]
 
 
-def _values(row: PeriodRow) -> tuple[Any, ...]:
-    return (
-        row.start,
-        row.end,
-        row.status,
-        row.certification_body_id,
-        row.certificate_number,
-        row.organization_name,
-        row.organization_country,
-        row.organization_address,
-        row.standard,
-        row.standard.rsplit(":", 1)[0],
-        row.scope,
-        json.dumps(list(row.sector_codes), ensure_ascii=False),
-        row.expiry,
-    )
-
-
-def _period(cert_id: UUID, row: Sequence[Any]) -> PeriodRow:
-    return PeriodRow(
-        cert_id=cert_id,
-        start=row[0],
-        end=row[1],
-        status=row[2],
-        certification_body_id=row[3],
-        certificate_number=row[4],
-        organization_name=row[5],
-        organization_country=row[6],
-        organization_address=row[7],
-        standard=row[8],
-        scope=row[10],
-        sector_codes=tuple(json.loads(row[11])),
-        expiry=row[12],
-    )
-
-
-def _indexed(row: Sequence[Any]) -> IndexedPeriod:
-    return IndexedPeriod(
-        cert_key=int(row[0]),
-        certification_body_id=row[1],
-        certificate_number=row[2],
-        organization_name=row[3],
-        organization_country=row[4],
-        organization_address=row[5],
-        standard=row[6],
-        scope=row[7],
-        sector_codes=tuple(json.loads(row[8])),
-        expiry=row[9],
-        status=row[10],
-    )
-
-
-def _audit_values(row: AuditRow) -> tuple[Any, ...]:
-    return (
-        row.position,
-        row.recorded_at,
-        row.cert_id,
-        row.certification_body_id,
-        row.type,
-        row.standard,
-        row.standard.rsplit(":", 1)[0],
-    )
-
-
 def _period_filters(query: PeriodQuery) -> tuple[list[Composed | SQL], list[Any]]:
     where: list[Composed | SQL] = [
         SQL("known_until IS NULL"),
@@ -372,7 +310,7 @@ def _period_filters(query: PeriodQuery) -> tuple[list[Composed | SQL], list[Any]
         params += [query.standard, query.standard]
     if query.sector_code:
         where.append(SQL("strpos(sectors, %s) > 0"))
-        params.append(json.dumps(query.sector_code, ensure_ascii=False))
+        params.append(sector_code(query.sector_code))
     return where, params
 
 

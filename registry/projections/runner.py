@@ -22,7 +22,6 @@ import logging
 import os
 import threading
 import zlib
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -128,13 +127,6 @@ class AdvisoryLock:
             self._connection = None
 
 
-@dataclass(frozen=True)
-class RunnerState:
-    name: str
-    leading: bool
-    failing: str | None
-
-
 class ProjectionRunner:
     """Keeps one projection up to date in a thread, while it holds the election."""
 
@@ -161,9 +153,6 @@ class ProjectionRunner:
             subscription.stop()  # a batch being waited for is given up at once
         self._thread.join(timeout)
         self.election.release()
-
-    def state(self) -> RunnerState:
-        return RunnerState(self.projection.name, self._leading, self._failing)
 
     def _run(self) -> None:
         while not self._stopping.is_set():

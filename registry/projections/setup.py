@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 from uuid import UUID, uuid4
 
-from eventsourcing.persistence import IntegrityError, InternalError
 from eventsourcing.sqlite import SQLiteDatastore
 
 from registry.domain.certificate import Certificate
@@ -22,6 +20,7 @@ from registry.projections.runner import (
     Unopposed,
 )
 from registry.projections.sqlite import SQLiteIndexView
+from registry.store.log import created
 from registry.store.postgres import PostgresOrderedRecorder
 from registry.store.sqlite import SQLiteOrderedRecorder
 
@@ -73,7 +72,7 @@ def open_index(app: Any) -> Index:
         own = SQLiteDatastore(f"file:registry-index-{uuid4().hex}?mode=memory&cache=shared")
         view = SQLiteIndexView(own)
         election = Unopposed()
-    _create_tables(view)
+    created(view.create_table)  # another process may be creating them too
 
     def load(cert_id: UUID, version: int) -> Certificate:
         certificate = app.repository.get(cert_id, version=version)
@@ -88,20 +87,6 @@ def open_index(app: Any) -> Index:
         standards=app.standards,
     )
     return Index(app, view, projection, election, own)
-
-
-def _create_tables(view: Any) -> None:
-    """Create the index's tables if need be. The library's table creation is not safe
-    against another process creating the same tables at the same moment (PostgreSQL
-    refuses the loser's duplicate type, or reports a "tuple concurrently updated"); the
-    loser finds them there on its next try."""
-    for _ in range(4):
-        try:
-            view.create_table()
-            return
-        except (IntegrityError, InternalError):
-            time.sleep(0.5)
-    view.create_table()
 
 
 @dataclass(frozen=True)
@@ -122,12 +107,11 @@ def index_lag(index: Index) -> IndexLag:
         return IndexLag(position, 0, 0, 0.0)
     if position >= head.position:
         return IndexLag(position, head.position, 0, 0.0)
-    reached = store.point_of(position) if position else None
-    first = store.point_of(1)
-    since = reached.recorded_at if reached else (first.recorded_at if first else head.recorded_at)
+    since = store.point_of(max(position, 1))  # its last event's time (or the log's first)
+    assert since is not None
     return IndexLag(
         position,
         head.position,
         head.position - position,
-        (head.recorded_at - since).total_seconds(),
+        (head.recorded_at - since.recorded_at).total_seconds(),
     )

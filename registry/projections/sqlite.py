@@ -8,7 +8,6 @@ writes by another process.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -17,28 +16,29 @@ from uuid import UUID
 from eventsourcing.persistence import Tracking
 from eventsourcing.sqlite import SQLiteCursor, SQLiteTrackingRecorder
 
-from registry.projections.index import AuditRow, IndexUpdate, PeriodRow
+from registry.projections.index import IndexUpdate, PeriodRow
 from registry.projections.queries import (
     AuditQuery,
     IndexedPeriod,
     PeriodQuery,
     ReportRow,
 )
-from registry.store.sqlite import ImmediateTransaction
-
-CERTS = "registry_index_certs"
-PERIODS = "registry_index_periods"
-NAMES = "registry_index_names"
-EVENTS = "registry_index_events"
-TABLES = (CERTS, PERIODS, NAMES, EVENTS)
-_PERIOD_COLUMNS = (
-    "start_day, end_day, status, cb, number, name, country, address, standard, family, "
-    "scope, sectors, expiry"
+from registry.projections.rows import (
+    CERTS,
+    EVENTS,
+    INDEXED_COLUMNS,
+    NAMES,
+    PERIOD_COLUMNS,
+    PERIODS,
+    TABLES,
+    audit_values,
+    indexed,
+    period,
+    period_values,
+    prefixed,
+    sector_code,
 )
-
-
-def _prefixed(alias: str) -> str:
-    return ", ".join(f"{alias}.{column.strip()}" for column in _PERIOD_COLUMNS.split(","))
+from registry.store.sqlite import ImmediateTransaction
 
 
 class SQLiteIndexView(SQLiteTrackingRecorder):
@@ -93,10 +93,10 @@ class SQLiteIndexView(SQLiteTrackingRecorder):
                 [(position, keys[c], start) for c, start, position in update.closed],
             )
             cursor.executemany(
-                f"INSERT INTO {PERIODS} (cert_key, {_PERIOD_COLUMNS}, known_from, known_until) "
+                f"INSERT INTO {PERIODS} (cert_key, {PERIOD_COLUMNS}, known_from, known_until) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    (keys[o.row.cert_id], *_values(o.row), o.known_from, o.known_until)
+                    (keys[o.row.cert_id], *period_values(o.row), o.known_from, o.known_until)
                     for o in update.opened
                 ],
             )
@@ -107,7 +107,7 @@ class SQLiteIndexView(SQLiteTrackingRecorder):
                 )
             cursor.executemany(
                 f"INSERT INTO {EVENTS} VALUES (?, ?, ?, ?, ?, ?, ?)",
-                [_audit_values(row) for row in update.events],
+                [audit_values(row, row.cert_id.hex) for row in update.events],
             )
             self._insert_tracking(cursor, tracking)
 
@@ -121,12 +121,12 @@ class SQLiteIndexView(SQLiteTrackingRecorder):
 
     def current_periods(self, cert_id: UUID) -> list[PeriodRow]:
         rows = self._select(
-            f"SELECT {_PERIOD_COLUMNS} FROM {PERIODS} WHERE cert_key = "
+            f"SELECT {PERIOD_COLUMNS} FROM {PERIODS} WHERE cert_key = "
             f"(SELECT cert_key FROM {CERTS} WHERE cert_id = ?) AND known_until IS NULL "
             "ORDER BY start_day",
             (cert_id.hex,),
         )
-        return [_period(cert_id, row) for row in rows]
+        return [period(cert_id, row) for row in rows]
 
     def certificate_of(self, cert_id: UUID) -> tuple[str, str] | None:
         rows = self._select(f"SELECT cb, standard FROM {CERTS} WHERE cert_id = ?", (cert_id.hex,))
@@ -147,12 +147,11 @@ class SQLiteIndexView(SQLiteTrackingRecorder):
             where.append(f"cert_key IN ({', '.join('?' for _ in query.keys)})")
             params += list(query.keys)
         statement = (
-            f"SELECT cert_key, cb, number, name, country, address, standard, scope, sectors, "
-            f"expiry, status FROM {PERIODS} WHERE {' AND '.join(where)} "
+            f"SELECT {INDEXED_COLUMNS} FROM {PERIODS} WHERE {' AND '.join(where)} "
             "ORDER BY cert_key LIMIT ?"
         )
         rows = self._select(statement, (*params, query.limit))
-        return [_indexed(row) for row in rows]
+        return [indexed(row) for row in rows]
 
     def name_candidates(
         self, words: Sequence[str], after_key: int, scan: int
@@ -193,7 +192,7 @@ class SQLiteIndexView(SQLiteTrackingRecorder):
         """Every row of the index, in a stable order (to compare two indexes)."""
         return {
             PERIODS: self._select(
-                f"SELECT c.cert_id, {_prefixed('p')}, known_from, known_until FROM {PERIODS} p "
+                f"SELECT c.cert_id, {prefixed('p')}, known_from, known_until FROM {PERIODS} p "
                 f"JOIN {CERTS} c USING (cert_key) ORDER BY c.cert_id, known_from, start_day",
                 (),
             ),
@@ -214,75 +213,6 @@ class SQLiteIndexView(SQLiteTrackingRecorder):
             return [tuple(row) for row in cursor.fetchall()]
 
 
-def _values(row: PeriodRow) -> tuple[Any, ...]:
-    return (
-        row.start,
-        row.end,
-        row.status,
-        row.certification_body_id,
-        row.certificate_number,
-        row.organization_name,
-        row.organization_country,
-        row.organization_address,
-        row.standard,
-        row.standard.rsplit(":", 1)[0],
-        row.scope,
-        _sectors(row.sector_codes),
-        row.expiry,
-    )
-
-
-def _sectors(codes: Sequence[str]) -> str:
-    """Sector codes as stored: a JSON list, each code also findable as ``"code"``."""
-    return json.dumps(list(codes), ensure_ascii=False)
-
-
-def _period(cert_id: UUID, row: Sequence[Any]) -> PeriodRow:
-    return PeriodRow(
-        cert_id=cert_id,
-        start=row[0],
-        end=row[1],
-        status=row[2],
-        certification_body_id=row[3],
-        certificate_number=row[4],
-        organization_name=row[5],
-        organization_country=row[6],
-        organization_address=row[7],
-        standard=row[8],
-        scope=row[10],
-        sector_codes=tuple(json.loads(row[11])),
-        expiry=row[12],
-    )
-
-
-def _indexed(row: Sequence[Any]) -> IndexedPeriod:
-    return IndexedPeriod(
-        cert_key=row[0],
-        certification_body_id=row[1],
-        certificate_number=row[2],
-        organization_name=row[3],
-        organization_country=row[4],
-        organization_address=row[5],
-        standard=row[6],
-        scope=row[7],
-        sector_codes=tuple(json.loads(row[8])),
-        expiry=row[9],
-        status=row[10],
-    )
-
-
-def _audit_values(row: AuditRow) -> tuple[Any, ...]:
-    return (
-        row.position,
-        row.recorded_at,
-        row.cert_id.hex,
-        row.certification_body_id,
-        row.type,
-        row.standard,
-        row.standard.rsplit(":", 1)[0],
-    )
-
-
 def _period_filters(query: PeriodQuery) -> tuple[list[str], list[Any]]:
     where = ["known_until IS NULL", "start_day <= ?", "? < end_day", "cert_key > ?"]
     params: list[Any] = [query.day, query.day, query.after_key]
@@ -300,7 +230,7 @@ def _period_filters(query: PeriodQuery) -> tuple[list[str], list[Any]]:
         params += [query.standard, query.standard]
     if query.sector_code:
         where.append("instr(sectors, ?) > 0")
-        params.append(json.dumps(query.sector_code, ensure_ascii=False))
+        params.append(sector_code(query.sector_code))
     return where, params
 
 

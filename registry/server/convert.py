@@ -25,6 +25,15 @@ from registry.v1 import certificate_service_pb2 as pb
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 STATUS_TO_PB = {status: f"CERTIFICATE_STATUS_{status.value}" for status in Status}
 WARNING_TO_PB = {warning: f"CERTIFICATE_WARNING_{warning.value}" for warning in Warning}
+STATUS_FROM_PB = {pb.CertificateStatus.Value(name): status for status, name in STATUS_TO_PB.items()}
+# CERTIFICATE_EVENT_TYPE_SURVEILLANCE_PASSED → "SurveillancePassed", the event's kind.
+KIND_OF_EVENT_TYPE = {
+    value.number: "".join(
+        word.capitalize() for word in value.name.removeprefix("CERTIFICATE_EVENT_TYPE_").split("_")
+    )
+    for value in pb.CertificateEventType.DESCRIPTOR.values
+    if value.number
+}
 
 DEFAULT_PAGE_SIZE = 100
 # Every history page stays under 1 MiB: its events fill at most this many bytes,
@@ -280,12 +289,12 @@ def to_payload(payload: views.EventPayload) -> pb.CertificateEvent:
 # History pages
 
 
-def page_size(requested: int) -> int:
-    """How many events a page may hold: 0 is the default, more than the maximum is the
+def page_size(requested: int, default: int = DEFAULT_PAGE_SIZE) -> int:
+    """How many items a page may hold: 0 is ``default``, more than the maximum is the
     maximum (AIP-158), a negative size is invalid input."""
     if requested < 0:
         raise InvalidInputError("page_size must not be negative")
-    return min(requested, MAX_PAGE_SIZE) if requested else DEFAULT_PAGE_SIZE
+    return min(requested, MAX_PAGE_SIZE) if requested else default
 
 
 def to_history_response(
@@ -330,7 +339,6 @@ def _varint_size(value: int) -> int:
 # certificate it was given out for, and the version the next page continues after.
 _TOKEN_FORMAT = 1
 _TOKEN = struct.Struct(">B16sq")  # int64 like the versions it counts
-_TOKEN_LENGTH = len(base64.urlsafe_b64encode(bytes(_TOKEN.size)).rstrip(b"="))
 _TOKEN_ALPHABET = re.compile(r"[A-Za-z0-9_-]*")
 _BAD_TOKEN = "page_token is not a token this certificate's history gave out"
 
@@ -346,23 +354,33 @@ def _certificate_digest(certificate: views.CertificateRef) -> bytes:
     return digest.digest()[:16]
 
 
-def encode_page_token(certificate: views.CertificateRef, after_version: int) -> str:
-    body = _TOKEN.pack(_TOKEN_FORMAT, _certificate_digest(certificate), after_version)
-    return base64.urlsafe_b64encode(body).rstrip(b"=").decode("ascii")
+def pack_token(layout: struct.Struct, *values: Any) -> str:
+    """An opaque page token: base64url (unpadded) of ``values`` packed by ``layout``."""
+    return base64.urlsafe_b64encode(layout.pack(*values)).rstrip(b"=").decode("ascii")
 
 
-def decode_page_token(token: str, certificate: views.CertificateRef) -> int:
-    """The version a page token continues after; it must belong to ``certificate``.
+def unpack_token(token: str, layout: struct.Struct, refusal: str) -> tuple[Any, ...]:
+    """The values of a token ``pack_token`` made with ``layout``.
 
     The token's length and alphabet are checked before it is decoded, so whatever
     a client sends costs next to nothing to refuse; the message never repeats it.
     """
+    length = len(base64.urlsafe_b64encode(bytes(layout.size)).rstrip(b"="))
+    if len(token) != length or not _TOKEN_ALPHABET.fullmatch(token):
+        raise InvalidInputError(refusal)
+    padding = "=" * (-len(token) % 4)
+    return layout.unpack(base64.urlsafe_b64decode(token + padding))
+
+
+def encode_page_token(certificate: views.CertificateRef, after_version: int) -> str:
+    return pack_token(_TOKEN, _TOKEN_FORMAT, _certificate_digest(certificate), after_version)
+
+
+def decode_page_token(token: str, certificate: views.CertificateRef) -> int:
+    """The version a page token continues after; it must belong to ``certificate``."""
     if not token:
         return 0
-    if len(token) != _TOKEN_LENGTH or not _TOKEN_ALPHABET.fullmatch(token):
-        raise InvalidInputError(_BAD_TOKEN)
-    padding = "=" * (-len(token) % 4)
-    token_format, digest, after = _TOKEN.unpack(base64.urlsafe_b64decode(token + padding))
+    token_format, digest, after = unpack_token(token, _TOKEN, _BAD_TOKEN)
     if token_format != _TOKEN_FORMAT or digest != _certificate_digest(certificate) or after < 1:
         raise InvalidInputError(_BAD_TOKEN)
     return int(after)

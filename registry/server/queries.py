@@ -10,14 +10,12 @@ window).
 
 from __future__ import annotations
 
-import base64
 import hashlib
-import re
 import struct
 from datetime import date
 from typing import Any
 
-from registry.application.queries import EVENT_KINDS, Queries, SearchCriteria
+from registry.application.queries import Queries, SearchCriteria
 from registry.errors import InvalidInputError
 from registry.server import convert
 from registry.server.errors import translate_errors
@@ -26,21 +24,11 @@ from registry.v1 import certificate_service_pb2 as pb
 
 DEFAULT_SEARCH_PAGE = 50
 DEFAULT_EVENTS_PAGE = 100
-MAX_PAGE = 1000
-STATUS_FROM_PB = {
-    pb.CertificateStatus.Value(name): status for status, name in convert.STATUS_TO_PB.items()
-}
-KIND_FROM_PB = {
-    pb.CertificateEventType.Value(f"CERTIFICATE_EVENT_TYPE_{_snake}"): kind
-    for kind, _snake in (
-        (kind, re.sub(r"(?<!^)(?=[A-Z])", "_", kind).upper()) for kind in EVENT_KINDS
-    )
-}
+STATUS_FROM_PB = convert.STATUS_FROM_PB
+KIND_FROM_PB = convert.KIND_OF_EVENT_TYPE
 
 _FORMAT = 1
 _TOKEN = struct.Struct(">B16sqq")
-_LENGTH = len(base64.urlsafe_b64encode(bytes(_TOKEN.size)).rstrip(b"="))
-_ALPHABET = re.compile(r"[A-Za-z0-9_-]*")
 _BAD = "page_token is not a token this query gave out"
 
 
@@ -55,8 +43,7 @@ def _digest(purpose: bytes, request: Any) -> bytes:
 
 
 def encode_token(purpose: bytes, request: Any, first: int, second: int) -> str:
-    body = _TOKEN.pack(_FORMAT, _digest(purpose, request), first, second)
-    return base64.urlsafe_b64encode(body).rstrip(b"=").decode("ascii")
+    return convert.pack_token(_TOKEN, _FORMAT, _digest(purpose, request), first, second)
 
 
 def decode_token(purpose: bytes, request: Any) -> tuple[int, int] | None:
@@ -64,19 +51,10 @@ def decode_token(purpose: bytes, request: Any) -> tuple[int, int] | None:
     token = request.page_token
     if not token:
         return None
-    if len(token) != _LENGTH or not _ALPHABET.fullmatch(token):
-        raise InvalidInputError(_BAD)
-    padding = "=" * (-len(token) % 4)
-    token_format, digest, first, second = _TOKEN.unpack(base64.urlsafe_b64decode(token + padding))
+    token_format, digest, first, second = convert.unpack_token(token, _TOKEN, _BAD)
     if token_format != _FORMAT or digest != _digest(purpose, request) or first < 0 or second < 0:
         raise InvalidInputError(_BAD)
     return first, second
-
-
-def page_size(requested: int, default: int) -> int:
-    if requested < 0:
-        raise InvalidInputError("page_size must not be negative")
-    return min(requested, MAX_PAGE) if requested else default
 
 
 class QueryServicer:
@@ -110,7 +88,7 @@ class QueryServicer:
             criteria,
             at=at,
             after_key=after_key,
-            limit=page_size(request.page_size, DEFAULT_SEARCH_PAGE),
+            limit=convert.page_size(request.page_size, DEFAULT_SEARCH_PAGE),
         )
         return pb.SearchCertificatesResponse(
             certificates=[
@@ -150,7 +128,7 @@ class QueryServicer:
             standard=request.standard,
             after_position=after,
             until_position=until,
-            limit=page_size(request.page_size, DEFAULT_EVENTS_PAGE),
+            limit=convert.page_size(request.page_size, DEFAULT_EVENTS_PAGE),
         )
         events = [convert.to_event(view) for view in page.events]
         return audit_pb.ListEventsResponse(

@@ -24,19 +24,23 @@ and kept in ``log_times``, though not inside the opaque state.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import Protocol, TypeVar
 from uuid import UUID
 
-from eventsourcing.persistence import Notification, StoredEvent
+from eventsourcing.persistence import IntegrityError, InternalError, Notification, StoredEvent
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 SCHEMA_KEY = "schema_version"
 LOG_TIMES = "registry_log_times"
 REQUESTS = "registry_requests"
 META = "registry_meta"
+
+
+T = TypeVar("T")
 
 
 def to_micros(instant: datetime) -> int:
@@ -160,3 +164,16 @@ class OrderedLog(Protocol):
 
     def count_events(self) -> int:
         """The number of events in the log."""
+
+
+def created(make: Callable[[], T]) -> T:
+    """``make()``, which creates tables if need be, tried again when another process was
+    creating the same tables at the same moment: the library's table creation is not safe
+    against that, and the loser gets an integrity error (or PostgreSQL's "tuple
+    concurrently updated"), then finds the tables there on its next try."""
+    for _ in range(4):
+        try:
+            return make()
+        except (IntegrityError, InternalError):
+            time.sleep(0.5)
+    return make()
