@@ -7,7 +7,9 @@
      ├── RuleViolationError       a lifecycle rule (SPEC 2.2) forbids the change; names the rule
      ├── ConflictError            optimistic concurrency: expected_version did not match
      ├── OutOfRangeError          a log position asked for lies beyond the end of the log
- ├── UnavailableError         the store cannot be reached right now; safe to retry
+     ├── UnauthenticatedError     no credential, or one that is garbage, revoked or expired
+     ├── PermissionDeniedError    a known principal asks for what its role does not allow
+     ├── UnavailableError         the store cannot be reached right now; safe to retry
      └── SchemaError              the database was written by a newer registry
 
 The gRPC layer maps each to one status code (registry/server/errors.py).
@@ -47,6 +49,15 @@ class ConflictError(RegistryError):
 
 class OutOfRangeError(RegistryError):
     """Raised when a request names a log position beyond the last one recorded."""
+
+
+class UnauthenticatedError(RegistryError):
+    """Raised when a credential is missing where one is needed, malformed, unknown,
+    revoked or expired."""
+
+
+class PermissionDeniedError(RegistryError):
+    """Raised when a known principal asks for what its role does not allow."""
 
 
 class UnavailableError(RegistryError):

@@ -17,8 +17,10 @@ from registry.errors import (
     InvalidInputError,
     NotFoundError,
     OutOfRangeError,
+    PermissionDeniedError,
     RegistryError,
     RuleViolationError,
+    UnauthenticatedError,
     UnavailableError,
 )
 
@@ -36,6 +38,8 @@ STATUS_CODES: dict[type[RegistryError], grpc.StatusCode] = {
     RuleViolationError: grpc.StatusCode.FAILED_PRECONDITION,
     ConflictError: grpc.StatusCode.ABORTED,
     OutOfRangeError: grpc.StatusCode.OUT_OF_RANGE,
+    UnauthenticatedError: grpc.StatusCode.UNAUTHENTICATED,
+    PermissionDeniedError: grpc.StatusCode.PERMISSION_DENIED,
     UnavailableError: grpc.StatusCode.UNAVAILABLE,
 }
 
