@@ -353,7 +353,7 @@ class Workload:
 def typed(rng: random.Random, name: str) -> str:
     """What a buyer types for ``name``: a word's first letters, or the first word whole and
     the next one begun; as written or without its accents."""
-    from registry.projections.folding import fold
+    from registry.domain.folding import fold
 
     words = [w for w in name.split() if w != "&"]
     text = words[0][: rng.randint(3, 6)] if rng.random() < 0.5 else f"{words[0]} {words[1][:3]}"

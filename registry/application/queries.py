@@ -27,10 +27,10 @@ from registry.application.views import (
     Organization,
 )
 from registry.domain.certificate import EVENT_KINDS
+from registry.domain.folding import MAX_QUERY_WORDS, index_words, matches, words
 from registry.domain.standards import StandardsCatalogue
 from registry.domain.status import Status
 from registry.errors import InvalidInputError, UnavailableError
-from registry.projections.folding import MAX_QUERY_WORDS, index_words, matches, words
 from registry.projections.queries import AuditQuery, IndexedPeriod, IndexReader, PeriodQuery
 
 FRESHNESS_WAIT = 1.0

@@ -39,9 +39,11 @@ from registry.application.committer import (
     already_exists,
     check_expected,
 )
+from registry.application.directory import Directory
 from registry.application.history import event_view
 from registry.application.log_reader import CertificateRefs, log_views
 from registry.application.transcodings import DateAsISO
+from registry.application.verification import Verifier
 from registry.application.views import (
     CertificateDetails,
     CertificateRef,
@@ -55,7 +57,7 @@ from registry.application.views import (
     WriteMeta,
     WriteResult,
 )
-from registry.domain.certificate import Certificate, certificate_id, transfer
+from registry.domain.certificate import Certificate, StatusReading, certificate_id, transfer
 from registry.domain.standards import StandardsCatalogue
 from registry.domain.status import CertificateState, Status
 from registry.errors import (
@@ -119,6 +121,8 @@ class Registry(Application[UUID]):
             )
         self.store = cast(OrderedLog, self.recorder)
         self.standards = standards or StandardsCatalogue.load(self.env.get("STANDARDS_FILE"))
+        self.directory = Directory(self)
+        self.verifier = Verifier(self)
         self._clock = clock
         self._committer = GroupCommitter(self)
         self._cache = CertificateCache()
@@ -428,6 +432,17 @@ class Registry(Application[UUID]):
             details,
             log_position=position,
         )
+
+    def reading_at(
+        self, ref: CertificateRef, at: date, cut: LogPoint | None
+    ) -> StatusReading | None:
+        """The certificate's reading on ``at`` from the events up to ``cut`` (see ``cut``);
+        None if it was unknown then."""
+        ref = inputs.ref(ref)
+        certificate = self._certificate_at(
+            certificate_id(ref.certification_body_id, ref.certificate_number), cut
+        )
+        return certificate.reading(at, self.standards) if certificate is not None else None
 
     def get_history(
         self,

@@ -33,9 +33,9 @@ from uuid import UUID
 from eventsourcing.persistence import Notification, Tracking
 
 from registry.domain.certificate import Certificate
+from registry.domain.folding import index_words
 from registry.domain.standards import StandardsCatalogue
 from registry.domain.timeline import Period
-from registry.projections.folding import index_words
 from registry.store.log import to_micros
 
 log = logging.getLogger(__name__)

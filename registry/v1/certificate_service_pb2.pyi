@@ -45,6 +45,14 @@ class CertificateEventType(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
     CERTIFICATE_EVENT_TYPE_TRANSFERRED_OUT: _ClassVar[CertificateEventType]
     CERTIFICATE_EVENT_TYPE_HOLDER_DETAILS_CHANGED: _ClassVar[CertificateEventType]
     CERTIFICATE_EVENT_TYPE_RETRACTED: _ClassVar[CertificateEventType]
+
+class Verdict(int, metaclass=_enum_type_wrapper.EnumTypeWrapper):
+    __slots__ = ()
+    VERDICT_UNSPECIFIED: _ClassVar[Verdict]
+    VERDICT_CREDIBLE: _ClassVar[Verdict]
+    VERDICT_NOT_ACCREDITED: _ClassVar[Verdict]
+    VERDICT_NOT_VALID: _ClassVar[Verdict]
+    VERDICT_UNKNOWN: _ClassVar[Verdict]
 CERTIFICATE_STATUS_UNSPECIFIED: CertificateStatus
 CERTIFICATE_STATUS_NOT_YET_VALID: CertificateStatus
 CERTIFICATE_STATUS_VALID: CertificateStatus
@@ -70,6 +78,11 @@ CERTIFICATE_EVENT_TYPE_RENEWED: CertificateEventType
 CERTIFICATE_EVENT_TYPE_TRANSFERRED_OUT: CertificateEventType
 CERTIFICATE_EVENT_TYPE_HOLDER_DETAILS_CHANGED: CertificateEventType
 CERTIFICATE_EVENT_TYPE_RETRACTED: CertificateEventType
+VERDICT_UNSPECIFIED: Verdict
+VERDICT_CREDIBLE: Verdict
+VERDICT_NOT_ACCREDITED: Verdict
+VERDICT_NOT_VALID: Verdict
+VERDICT_UNKNOWN: Verdict
 
 class CertificateRef(_message.Message):
     __slots__ = ("certification_body_id", "certificate_number")
@@ -649,7 +662,7 @@ class SearchCertificatesRequest(_message.Message):
     def __init__(self, organization_name: _Optional[str] = ..., certificate_number: _Optional[str] = ..., certification_body_id: _Optional[str] = ..., standard: _Optional[str] = ..., country: _Optional[str] = ..., sector_code: _Optional[str] = ..., status: _Optional[_Union[CertificateStatus, str]] = ..., at: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., page_size: _Optional[int] = ..., page_token: _Optional[str] = ...) -> None: ...
 
 class CertificateSummary(_message.Message):
-    __slots__ = ("certificate", "organization", "standard", "scope", "sector_codes", "expiry_date", "status")
+    __slots__ = ("certificate", "organization", "standard", "scope", "sector_codes", "expiry_date", "status", "verdict")
     CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
     ORGANIZATION_FIELD_NUMBER: _ClassVar[int]
     STANDARD_FIELD_NUMBER: _ClassVar[int]
@@ -657,6 +670,7 @@ class CertificateSummary(_message.Message):
     SECTOR_CODES_FIELD_NUMBER: _ClassVar[int]
     EXPIRY_DATE_FIELD_NUMBER: _ClassVar[int]
     STATUS_FIELD_NUMBER: _ClassVar[int]
+    VERDICT_FIELD_NUMBER: _ClassVar[int]
     certificate: CertificateRef
     organization: Organization
     standard: str
@@ -664,7 +678,8 @@ class CertificateSummary(_message.Message):
     sector_codes: _containers.RepeatedScalarFieldContainer[str]
     expiry_date: _date_pb2.Date
     status: CertificateStatus
-    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., organization: _Optional[_Union[Organization, _Mapping]] = ..., standard: _Optional[str] = ..., scope: _Optional[str] = ..., sector_codes: _Optional[_Iterable[str]] = ..., expiry_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., status: _Optional[_Union[CertificateStatus, str]] = ...) -> None: ...
+    verdict: Verdict
+    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., organization: _Optional[_Union[Organization, _Mapping]] = ..., standard: _Optional[str] = ..., scope: _Optional[str] = ..., sector_codes: _Optional[_Iterable[str]] = ..., expiry_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., status: _Optional[_Union[CertificateStatus, str]] = ..., verdict: _Optional[_Union[Verdict, str]] = ...) -> None: ...
 
 class SearchCertificatesResponse(_message.Message):
     __slots__ = ("certificates", "next_page_token", "at", "log_position", "as_of")

@@ -11,9 +11,9 @@ from hypothesis import strategies as st
 from registry.application.queries import Queries, SearchCriteria
 from registry.application.registry import Registry
 from registry.application.views import CertificateRef, Organization, Site, WriteMeta
+from registry.domain.folding import index_words, matches, words
 from registry.domain.status import Status
 from registry.errors import RegistryError
-from registry.projections.folding import index_words, matches, words
 from registry.projections.setup import open_index
 
 NAMES = [

@@ -2,7 +2,7 @@
 
 import pytest
 
-from registry.projections.folding import fold, index_words, matches, words
+from registry.domain.folding import fold, index_words, matches, words
 
 
 @pytest.mark.parametrize(

@@ -92,3 +92,13 @@ def matches(query_words: list[str], folded_name: str) -> bool:
     """Each query word begins some word of the (folded) name."""
     name_words = folded_name.split()
     return all(any(w.startswith(q) for w in name_words) for q in query_words)
+
+
+def same_name(first: str, second: str) -> bool:
+    """Whether two names are the same but for case, accents and the two ways some letters
+    are typed ("Müller" and "MUELLER", "Łódź" and "Lodz")."""
+    return bool(_spellings(first) & _spellings(second))
+
+
+def _spellings(name: str) -> set[str]:
+    return {fold(name), fold(unicodedata.normalize("NFC", name).translate(_EXPANDED))}
