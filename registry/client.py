@@ -17,18 +17,20 @@ restarting): no event twice, none skipped.
 from __future__ import annotations
 
 import time
-import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from types import TracebackType
 from typing import Any, NotRequired, TypedDict, TypeVar, Unpack, cast
 
 import grpc
-from google.protobuf import timestamp_pb2
 from google.protobuf.message import Message
-from google.type import date_pb2
 
+from registry.client_wire import new_request_id as new_request_id
+from registry.client_wire import pb_date as pb_date
+from registry.client_wire import pb_timestamp as pb_timestamp
+from registry.client_wire import ref as ref
 from registry.commands import WRITES, Kind
+from registry.trust_client import TrustCalls
 from registry.v1 import audit_service_pb2 as audit_pb
 from registry.v1 import audit_service_pb2_grpc as audit_pb_grpc
 from registry.v1 import certificate_service_pb2 as pb
@@ -50,32 +52,6 @@ class RegistryClientError(Exception):
         super().__init__(f"{code.name}: {message}")
         self.code = code
         self.message = message
-
-
-def pb_date(value: date | None) -> date_pb2.Date | None:
-    return (
-        None if value is None else date_pb2.Date(year=value.year, month=value.month, day=value.day)
-    )
-
-
-def pb_timestamp(value: datetime | None) -> timestamp_pb2.Timestamp | None:
-    if value is None:
-        return None
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=UTC)
-    stamp = timestamp_pb2.Timestamp()
-    stamp.FromDatetime(value)
-    return stamp
-
-
-def ref(certification_body_id: str, certificate_number: str) -> pb.CertificateRef:
-    return pb.CertificateRef(
-        certification_body_id=certification_body_id, certificate_number=certificate_number
-    )
-
-
-def new_request_id() -> str:
-    return str(uuid.uuid4())
 
 
 def _wire(kind: Kind, value: Any) -> Any:
@@ -145,8 +121,37 @@ class NewCertificate(WriteOptions):
     sector_codes: NotRequired[Iterable[str]]
 
 
-class RegistryClient:
-    """One channel to a registry server; thread-safe, close it (or use ``with``) when done."""
+TokenSource = Callable[[str, Any], str | None]
+"""Given a call's method (``/registry.v1.Service/Method``) and request, the bearer token to
+send with it (None: none)."""
+
+
+class _Bearer(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientInterceptor):  # type: ignore[misc]
+    """Adds ``authorization: Bearer <token>`` to each call that has a token."""
+
+    def __init__(self, source: TokenSource) -> None:
+        self.source = source
+
+    def _details(self, details: Any, request: Any) -> Any:
+        token = self.source(details.method, request)
+        if token is None:
+            return details
+        metadata = [*(details.metadata or ()), ("authorization", f"Bearer {token}")]
+        return details._replace(metadata=metadata)
+
+    def intercept_unary_unary(self, continuation: Any, details: Any, request: Any) -> Any:
+        return continuation(self._details(details, request), request)
+
+    def intercept_unary_stream(self, continuation: Any, details: Any, request: Any) -> Any:
+        return continuation(self._details(details, request), request)
+
+
+class RegistryClient(TrustCalls):
+    """One channel to a registry server; thread-safe, close it (or use ``with``) when done.
+
+    ``token``: the bearer token every call carries (see ``registry admin token create``);
+    or ``token_source`` to choose one per call. Without either, calls are anonymous.
+    """
 
     def __init__(
         self,
@@ -155,15 +160,24 @@ class RegistryClient:
         timeout: float = DEFAULT_TIMEOUT,
         retries: int = DEFAULT_RETRIES,
         channel: grpc.Channel | None = None,
+        token: str | None = None,
+        token_source: TokenSource | None = None,
     ) -> None:
-        self.channel = channel or grpc.insecure_channel(target)
+        self._base_channel = channel or grpc.insecure_channel(target)
+        if token is not None and token_source is None:
+            token_source = lambda method, request: token  # noqa: E731
+        self.channel = (
+            grpc.intercept_channel(self._base_channel, _Bearer(token_source))
+            if token_source is not None
+            else self._base_channel
+        )
         self.stub = pb_grpc.CertificateServiceStub(self.channel)
         self.audit = audit_pb_grpc.AuditServiceStub(self.channel)
         self.timeout = timeout
         self.retries = retries
 
     def close(self) -> None:
-        self.channel.close()
+        self._base_channel.close()
 
     def __enter__(self) -> RegistryClient:
         return self

@@ -42,6 +42,7 @@ from registry.domain.bodies import (
     certification_body_id,
 )
 from registry.domain.changes import ChangeContext
+from registry.domain.principals import ADMIN, Principal, Role
 from registry.errors import (
     AlreadyExistsError,
     ConflictError,
@@ -357,6 +358,30 @@ class Directory:
             f"{day} covering {standard}"
             + (f" and sector codes {', '.join(sector_codes)}" if sector_codes else ""),
         )
+
+    def principal_for(self, role: Role, body_id: str) -> Principal:
+        """The principal a token may be made for: the admin, or a registered CB or AB."""
+        if role is Role.ADMIN:
+            if body_id.strip():
+                raise InvalidInputError("body_id: an admin token names no body")
+            return ADMIN
+        if role is Role.CERTIFICATION_BODY:
+            body_id = inputs.identifier(body_id, "body_id")
+            if self._latest(CertificationBody, certification_body_id(body_id)) is None:
+                raise NotFoundError(f"no certification body {body_id!r} is registered")
+            return Principal(role, body_id)
+        if role is Role.ACCREDITATION_BODY:
+            body_id = inputs.identifier(body_id, "body_id")
+            if self._latest(AccreditationBody, accreditation_body_id(body_id)) is None:
+                raise NotFoundError(f"no accreditation body {body_id!r} is registered")
+            return Principal(role, body_id)
+        raise InvalidInputError("an anonymous caller needs no token")
+
+    def accredits(self, accreditation_body: str, certification_body: str) -> bool:
+        """Whether the AB ever accredited the CB (as the store holds it, within
+        ``BODY_CACHE_SECONDS``)."""
+        body = self._current_body(certification_body)
+        return body is not None and accreditation_body in body.accreditors
 
     # Helpers
 

@@ -592,6 +592,13 @@ class Registry(Application[UUID]):
             command=command,
             creates=creates,
         )
+        try:
+            self._check_certification_body(op, refs[0], meta, fields)
+        except RegistryError:
+            first = self.first_result(request)
+            if first is not None:
+                return first
+            raise
         if getattr(self._deferring, "active", False):
             # The committer reads the certificates itself: the caller's thread is free at
             # once, and writes begun together reach the committer together, to be saved
@@ -612,6 +619,18 @@ class Registry(Application[UUID]):
                 return first
             raise
         return self._committer.submit(request)
+
+    def _check_certification_body(
+        self, op: str, ref: CertificateRef, meta: WriteMeta, fields: dict[str, Any]
+    ) -> None:
+        """Refuse a write for a CB not registered and active on the effective date, and a
+        transfer to a CB not accredited that day for the standard and sector codes."""
+        day = meta.effective_date or self._clock().date()
+        self.directory.check_may_certify(ref.certification_body_id, day)
+        if op == "transfer":
+            self.directory.check_accredited(
+                ref.certification_body_id, fields["standard"], fields["sector_codes"], day
+            )
 
     def begin(
         self, use_case: str, ref: CertificateRef, meta: WriteMeta, **fields: Any

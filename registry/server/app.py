@@ -18,6 +18,8 @@ every stream, and is ended before the server stops.
 from __future__ import annotations
 
 import asyncio
+import contextvars
+import functools
 import logging
 import signal
 import threading
@@ -40,14 +42,23 @@ from registry.commands import WRITES, WriteCommand
 from registry.config import DEFAULT_THREADS
 from registry.projections.runner import ProjectionRunner
 from registry.projections.setup import Index, index_lag, open_index
+from registry.server.access import AccessInterceptor, AccessSettings
 from registry.server.audit import stream_events
 from registry.server.certificates import CertificateServicer
 from registry.server.errors import Refusal, StoreFaults, refusal
 from registry.server.feed import Feed, FeedSettings
 from registry.server.queries import QueryServicer
+from registry.server.trust import (
+    AccessServicer,
+    AccreditationServicer,
+    DirectoryServicer,
+    VerificationServicer,
+)
+from registry.v1 import accreditation_service_pb2 as acc_pb
 from registry.v1 import audit_service_pb2 as audit_pb
 from registry.v1 import certificate_service_pb2 as pb
 from registry.v1 import certificate_service_pb2_grpc as pb_grpc
+from registry.v1 import directory_service_pb2 as dir_pb
 
 log = logging.getLogger(__name__)
 
@@ -58,11 +69,18 @@ MAX_RECEIVE_BYTES = 2 * MAX_BATCH_BYTES
 
 CERTIFICATE_SERVICE = pb.DESCRIPTOR.services_by_name["CertificateService"]
 AUDIT_SERVICE = audit_pb.DESCRIPTOR.services_by_name["AuditService"]
+TRUST_SERVICES = (
+    dir_pb.DESCRIPTOR.services_by_name["DirectoryService"],
+    dir_pb.DESCRIPTOR.services_by_name["AccessService"],
+    acc_pb.DESCRIPTOR.services_by_name["AccreditationService"],
+    acc_pb.DESCRIPTOR.services_by_name["VerificationService"],
+)
 INDEX_HEALTH = "registry.index"
 INDEX_HEALTHY_LAG = 5.0
 SERVICE_NAMES = (
     CERTIFICATE_SERVICE.full_name,
     AUDIT_SERVICE.full_name,
+    *(service.full_name for service in TRUST_SERVICES),
     health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
     reflection.SERVICE_NAME,
 )
@@ -127,9 +145,15 @@ def _unary(
     """Runs ``call`` in the worker pool."""
 
     async def answer(request: Any) -> Any:
-        return await asyncio.get_running_loop().run_in_executor(executor, call, request, None)
+        return await in_pool(executor, call, request, None)
 
     return _handler(name, answer, faults)
+
+
+def in_pool(executor: ThreadPoolExecutor, call: Callable[..., Any], *args: Any) -> Awaitable[Any]:
+    """``call(*args)`` in the worker pool, in the calling task's context (its principal)."""
+    run = functools.partial(contextvars.copy_context().run, call, *args)
+    return asyncio.get_running_loop().run_in_executor(executor, run)
 
 
 def _write(
@@ -142,8 +166,7 @@ def _write(
     on the loop, so no thread waits for the store's commit."""
 
     async def answer(request: Any) -> Any:
-        loop = asyncio.get_running_loop()
-        pending = await loop.run_in_executor(executor, servicer.begin_write, command, request)
+        pending = await in_pool(executor, servicer.begin_write, command, request)
         return servicer.written(command, await asyncio.wrap_future(pending))
 
     return _handler(command.rpc, answer, faults)
@@ -157,8 +180,7 @@ def _publish(
     refusal is its own result, never the call's."""
 
     async def answer(request: Any) -> Any:
-        loop = asyncio.get_running_loop()
-        pending = await loop.run_in_executor(executor, servicer.begin_batch, request)
+        pending = await in_pool(executor, servicer.begin_batch, request)
         answers = await asyncio.gather(
             *(asyncio.wrap_future(future) for future in pending), return_exceptions=True
         )
@@ -206,6 +228,22 @@ def certificate_handlers(
             response_serializer=_serialize,
         )
     return grpc.method_handlers_generic_handler(CERTIFICATE_SERVICE.full_name, handlers)
+
+
+def service_handlers(
+    service: Any, servicer: Any, executor: ThreadPoolExecutor, faults: StoreFaults
+) -> grpc.GenericRpcHandler:
+    """Every method of ``service`` answered by the servicer's method of that name, in the
+    worker pool."""
+    handlers = {
+        method.name: grpc.unary_unary_rpc_method_handler(
+            _unary(method.name, getattr(servicer, method.name), executor, faults),
+            request_deserializer=_parse(message_factory.GetMessageClass(method.input_type)),
+            response_serializer=_serialize,
+        )
+        for method in service.methods
+    }
+    return grpc.method_handlers_generic_handler(service.full_name, handlers)
 
 
 def audit_handlers(
@@ -315,6 +353,7 @@ def create_server(
     threads: int = DEFAULT_THREADS,
     reuse_port: bool = False,
     feed: FeedSettings | None = None,
+    access: AccessSettings | None = None,
 ) -> Server:
     """A server with the registry, health checking and reflection; bound, not started.
 
@@ -322,10 +361,11 @@ def create_server(
     """
     executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="rpc")
     grpc_server = grpc.aio.server(
+        interceptors=[AccessInterceptor(app, executor, access)],
         options=[
             ("grpc.so_reuseport", 1 if reuse_port else 0),
             ("grpc.max_receive_message_length", MAX_RECEIVE_BYTES),
-        ]
+        ],
     )
     index = open_index(app)
     queries = QueryServicer(Queries(app, index.reader))
@@ -335,6 +375,19 @@ def create_server(
         [
             certificate_handlers(CertificateServicer(app), executor, faults, queries),
             audit_handlers(queries, the_feed, executor, faults),
+            *(
+                service_handlers(service, servicer, executor, faults)
+                for service, servicer in zip(
+                    TRUST_SERVICES,
+                    (
+                        DirectoryServicer(app),
+                        AccessServicer(app),
+                        AccreditationServicer(app),
+                        VerificationServicer(app),
+                    ),
+                    strict=True,
+                )
+            ),
         ]
     )
     health_servicer = health.aio.HealthServicer()
@@ -355,6 +408,7 @@ class BackgroundServer:
     address: str = "127.0.0.1:0"
     threads: int = DEFAULT_THREADS
     feed_settings: FeedSettings | None = None
+    access: AccessSettings | None = None
     port: int = 0
     _loop: asyncio.AbstractEventLoop = field(default_factory=asyncio.new_event_loop)
     _thread: threading.Thread | None = None
@@ -367,7 +421,11 @@ class BackgroundServer:
         async def begin() -> None:
             try:
                 self._server = create_server(
-                    self.app, self.address, threads=self.threads, feed=self.feed_settings
+                    self.app,
+                    self.address,
+                    threads=self.threads,
+                    feed=self.feed_settings,
+                    access=self.access,
                 )
                 await self._server.start()
                 self.port = self._server.port

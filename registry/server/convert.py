@@ -19,6 +19,7 @@ from registry.application.registry import MAX_PAGE_SIZE
 from registry.commands import Field, Kind
 from registry.domain.status import Status, Warning
 from registry.errors import InvalidInputError
+from registry.server.access import current_principal
 from registry.server.errors import Refusal
 from registry.v1 import certificate_service_pb2 as pb
 
@@ -101,10 +102,12 @@ def argument(request: Any, field: Field) -> Any:
 
 
 def write_meta(request: Any) -> views.WriteMeta:
+    """What every write carries, and who sends it (the call's principal)."""
     return views.WriteMeta(
         request_id=request.request_id,
         effective_date=optional_date(request, "effective_date"),
         expected_version=optional_version(request),
+        actor=str(current_principal()),
     )
 
 
