@@ -39,6 +39,7 @@ from registry.application.committer import (
     already_exists,
     check_expected,
 )
+from registry.application.credentials import Credentials
 from registry.application.history import event_view
 from registry.application.log_reader import CertificateRefs, log_views
 from registry.application.transcodings import DateAsISO
@@ -75,6 +76,7 @@ from registry.store.log import (
     next_time,
     utc_now,
 )
+from registry.store.tokens import TokenStore
 
 log = logging.getLogger(__name__)
 # What a use case returns inside ``begin``: never seen outside it.
@@ -120,6 +122,7 @@ class Registry(Application[UUID]):
         self.store = cast(OrderedLog, self.recorder)
         self.standards = standards or StandardsCatalogue.load(self.env.get("STANDARDS_FILE"))
         self._clock = clock
+        self.credentials = Credentials(cast(TokenStore, self.recorder), clock=self._clock)
         self._committer = GroupCommitter(self)
         self._cache = CertificateCache()
         self.refs = CertificateRefs(self._issued_event)
