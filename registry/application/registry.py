@@ -39,6 +39,7 @@ from registry.application.committer import (
     already_exists,
     check_expected,
 )
+from registry.application.credentials import Credentials
 from registry.application.directory import Directory
 from registry.application.history import event_view
 from registry.application.log_reader import CertificateRefs, log_views
@@ -77,6 +78,7 @@ from registry.store.log import (
     next_time,
     utc_now,
 )
+from registry.store.tokens import TokenStore
 
 log = logging.getLogger(__name__)
 # What a use case returns inside ``begin``: never seen outside it.
@@ -124,6 +126,7 @@ class Registry(Application[UUID]):
         self.directory = Directory(self)
         self.verifier = Verifier(self)
         self._clock = clock
+        self.credentials = Credentials(cast(TokenStore, self.recorder), clock=self._clock)
         self._committer = GroupCommitter(self)
         self._cache = CertificateCache()
         self.refs = CertificateRefs(self._issued_event)

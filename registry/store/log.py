@@ -15,6 +15,8 @@ Beside the log, in the same transaction, each recorder keeps:
   first answer (idempotency) without putting bookkeeping into the log itself;
 - ``meta``: the schema version of the store.
 
+(And, not in the log's transactions, bearer tokens: registry/store/tokens.py.)
+
 A caller appends through :meth:`OrderedLog.append` with a :data:`Stamp`: a
 function that, given the last recorded time, returns the batch to insert with
 its recorded times. The library's own ``insert_events`` (events whose state the

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -26,6 +27,7 @@ from registry.store.log import (
     to_micros,
     utc_now,
 )
+from registry.store.tokens import BOOTSTRAP_KEY, TokenRow
 
 
 class MemoryOrderedRecorder(POPOApplicationRecorder):
@@ -36,6 +38,7 @@ class MemoryOrderedRecorder(POPOApplicationRecorder):
         self._times: list[int] = []
         self._requests: dict[tuple[str, str], RequestRecord] = {}
         self._meta: dict[str, str] = {}
+        self._tokens: dict[str, TokenRow] = {}
 
     def subscribe(
         self, gt: int | None = None, topics: Sequence[str] = ()
@@ -142,6 +145,39 @@ class MemoryOrderedRecorder(POPOApplicationRecorder):
     def count_events(self) -> int:
         with self._database_lock:
             return len(self._stored_events)
+
+    # Bearer tokens (registry/store/tokens.py)
+
+    def insert_token(self, row: TokenRow) -> None:
+        with self._database_lock:
+            if row.token_id in self._tokens:
+                raise IntegrityError(f"token {row.token_id} already exists")
+            self._tokens[row.token_id] = row
+
+    def bootstrap_token(self, row: TokenRow) -> bool:
+        with self._database_lock:
+            if BOOTSTRAP_KEY in self._meta:
+                return self._meta[BOOTSTRAP_KEY] == row.token_id
+            self.insert_token(row)
+            self._meta[BOOTSTRAP_KEY] = row.token_id
+            return True
+
+    def select_token(self, token_id: str) -> TokenRow | None:
+        with self._database_lock:
+            return self._tokens.get(token_id)
+
+    def revoke_token(self, token_id: str, at: datetime) -> bool:
+        with self._database_lock:
+            row = self._tokens.get(token_id)
+            if row is None:
+                return False
+            if row.revoked_at is None:
+                self._tokens[token_id] = replace(row, revoked_at=at)
+            return True
+
+    def select_tokens(self) -> list[TokenRow]:
+        with self._database_lock:
+            return sorted(self._tokens.values(), key=lambda row: (row.created_at, row.token_id))
 
 
 class MemoryFactory(POPOFactory):

@@ -33,6 +33,8 @@ from eventsourcing.postgres import (
     PostgresFactory,
 )
 from eventsourcing.utils import retry
+from psycopg import Cursor
+from psycopg.rows import DictRow
 from psycopg.sql import SQL, Composed, Identifier
 
 from registry.store.follow import PostgresBatchSubscription
@@ -47,6 +49,14 @@ from registry.store.log import (
     plain_stamp,
     to_micros,
     utc_now,
+)
+from registry.store.tokens import (
+    BOOTSTRAP_KEY,
+    TOKEN_COLUMNS,
+    TOKENS,
+    TokenRow,
+    token_row,
+    token_values,
 )
 
 ATTEMPTS = 3
@@ -92,6 +102,7 @@ class PostgresOrderedRecorder(FailFastPostgresRecorder):
         self.log_times = _table(self, LOG_TIMES)
         self.requests = _table(self, REQUESTS)
         self.meta = _table(self, META)
+        self.tokens = _table(self, TOKENS)
         self.events = _table(self, self.events_table_name)
         self.sql_create_statements += [
             SQL(
@@ -111,6 +122,12 @@ class PostgresOrderedRecorder(FailFastPostgresRecorder):
             SQL("CREATE TABLE IF NOT EXISTS {} (key text PRIMARY KEY, value text NOT NULL)").format(
                 self.meta
             ),
+            SQL(
+                "CREATE TABLE IF NOT EXISTS {} ("
+                "token_id text PRIMARY KEY, secret_hash text NOT NULL, principal text NOT NULL, "
+                "created_at bigint NOT NULL, expires_at bigint, revoked_at bigint, "
+                "note text NOT NULL)"
+            ).format(self.tokens),
         ]
 
     def subscribe(
@@ -305,6 +322,72 @@ class PostgresOrderedRecorder(FailFastPostgresRecorder):
     def count_events(self) -> int:
         rows = self._select(SQL("SELECT COUNT(*) AS n FROM {}").format(self.events), ())
         return int(rows[0]["n"])
+
+    # Bearer tokens (registry/store/tokens.py)
+
+    @retry((InterfaceError, OperationalError), max_attempts=ATTEMPTS, wait=WAIT)
+    def insert_token(self, row: TokenRow) -> None:
+        with self.datastore.transaction(commit=True) as cursor:
+            self._insert_token(cursor, row)
+
+    @retry((InterfaceError, OperationalError), max_attempts=ATTEMPTS, wait=WAIT)
+    def bootstrap_token(self, row: TokenRow) -> bool:
+        """Of transactions racing to insert the key, one inserts it; the others wait on its
+        unique index for that one to end, then insert nothing (or, had it rolled back, one
+        of them inserts it). A retry after a commit whose answer was lost finds its own
+        token bootstrapped: True again."""
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(
+                SQL("INSERT INTO {} (key, value) VALUES (%s, %s) ON CONFLICT DO NOTHING").format(
+                    self.meta
+                ),
+                (BOOTSTRAP_KEY, row.token_id),
+            )
+            if cursor.rowcount == 1:
+                self._insert_token(cursor, row)
+                return True
+            cursor.execute(
+                SQL("SELECT value FROM {} WHERE key = %s").format(self.meta), (BOOTSTRAP_KEY,)
+            )
+            found = cursor.fetchone()
+            return found is not None and found["value"] == row.token_id
+
+    def _insert_token(self, cursor: Cursor[DictRow], row: TokenRow) -> None:
+        cursor.execute(
+            SQL("INSERT INTO {} ({}) VALUES (%s, %s, %s, %s, %s, %s, %s)").format(
+                self.tokens, SQL(TOKEN_COLUMNS)
+            ),
+            token_values(row),
+        )
+
+    @retry((InterfaceError, OperationalError), max_attempts=ATTEMPTS, wait=WAIT)
+    def select_token(self, token_id: str) -> TokenRow | None:
+        rows = self._select(
+            SQL("SELECT {} FROM {} WHERE token_id = %s").format(SQL(TOKEN_COLUMNS), self.tokens),
+            (token_id,),
+        )
+        return token_row(tuple(rows[0].values())) if rows else None
+
+    @retry((InterfaceError, OperationalError), max_attempts=ATTEMPTS, wait=WAIT)
+    def revoke_token(self, token_id: str, at: datetime) -> bool:
+        with self.datastore.transaction(commit=True) as cursor:
+            cursor.execute(
+                SQL(
+                    "UPDATE {} SET revoked_at = COALESCE(revoked_at, %s) WHERE token_id = %s"
+                ).format(self.tokens),
+                (to_micros(at), token_id),
+            )
+            return cursor.rowcount == 1
+
+    @retry((InterfaceError, OperationalError), max_attempts=ATTEMPTS, wait=WAIT)
+    def select_tokens(self) -> list[TokenRow]:
+        rows = self._select(
+            SQL("SELECT {} FROM {} ORDER BY created_at, token_id").format(
+                SQL(TOKEN_COLUMNS), self.tokens
+            ),
+            (),
+        )
+        return [token_row(tuple(row.values())) for row in rows]
 
 
 def _point(rows: list[Any]) -> LogPoint | None:

@@ -42,6 +42,14 @@ from registry.store.log import (
     to_micros,
     utc_now,
 )
+from registry.store.tokens import (
+    BOOTSTRAP_KEY,
+    TOKEN_COLUMNS,
+    TOKENS,
+    TokenRow,
+    token_row,
+    token_values,
+)
 
 
 class ImmediateTransaction(SQLiteTransaction):
@@ -109,6 +117,10 @@ class SQLiteOrderedRecorder(SQLiteApplicationRecorder):
             "position INTEGER NOT NULL, recorded_at INTEGER NOT NULL, "
             "PRIMARY KEY (principal, request_id)) WITHOUT ROWID",
             f"CREATE TABLE IF NOT EXISTS {META} (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+            f"CREATE TABLE IF NOT EXISTS {TOKENS} ("
+            "token_id TEXT PRIMARY KEY, secret_hash TEXT NOT NULL, principal TEXT NOT NULL, "
+            "created_at INTEGER NOT NULL, expires_at INTEGER, revoked_at INTEGER, "
+            "note TEXT NOT NULL) WITHOUT ROWID",
         ]
 
     @contextmanager
@@ -274,3 +286,46 @@ class SQLiteOrderedRecorder(SQLiteApplicationRecorder):
         with self.datastore.transaction(commit=False) as cursor:
             cursor.execute(f"SELECT COUNT(*) FROM {self.events_table_name}")
             return int(cursor.fetchone()[0])
+
+    # Bearer tokens (registry/store/tokens.py)
+
+    def insert_token(self, row: TokenRow) -> None:
+        with self._writing() as cursor:
+            self._insert_token(cursor, row)
+
+    def bootstrap_token(self, row: TokenRow) -> bool:
+        with self._writing() as cursor:
+            cursor.execute(
+                f"INSERT INTO {META} (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING",
+                (BOOTSTRAP_KEY, row.token_id),
+            )
+            if cursor.sqlite_cursor.rowcount == 1:
+                self._insert_token(cursor, row)
+                return True
+            cursor.execute(f"SELECT value FROM {META} WHERE key = ?", (BOOTSTRAP_KEY,))
+            return bool(cursor.fetchone()[0] == row.token_id)
+
+    def _insert_token(self, cursor: SQLiteCursor, row: TokenRow) -> None:
+        cursor.execute(
+            f"INSERT INTO {TOKENS} ({TOKEN_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            token_values(row),
+        )
+
+    def select_token(self, token_id: str) -> TokenRow | None:
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(f"SELECT {TOKEN_COLUMNS} FROM {TOKENS} WHERE token_id = ?", (token_id,))
+            row = cursor.fetchone()
+        return None if row is None else token_row(tuple(row))
+
+    def revoke_token(self, token_id: str, at: datetime) -> bool:
+        with self._writing() as cursor:
+            cursor.execute(
+                f"UPDATE {TOKENS} SET revoked_at = COALESCE(revoked_at, ?) WHERE token_id = ?",
+                (to_micros(at), token_id),
+            )
+            return bool(cursor.sqlite_cursor.rowcount == 1)
+
+    def select_tokens(self) -> list[TokenRow]:
+        with self.datastore.transaction(commit=False) as cursor:
+            cursor.execute(f"SELECT {TOKEN_COLUMNS} FROM {TOKENS} ORDER BY created_at, token_id")
+            return [token_row(tuple(row)) for row in cursor.fetchall()]
