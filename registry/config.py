@@ -18,6 +18,14 @@ DEFAULT_POOL_SIZE = 10
 # store is far away (PostgreSQL over a network); on SQLite fewer threads contend less.
 DEFAULT_THREADS = 2
 SERVER_ENV = "REGISTRY_SERVER"
+# Calls a second each anonymous peer address may make (``registry serve --anonymous-rate``).
+DEFAULT_ANONYMOUS_RATE = 20.0
+TOKEN_ENV = "REGISTRY_TOKEN"
+TOKEN_FILE_ENV = "REGISTRY_TOKEN_FILE"
+# Where `registry serve` writes the first admin token of an empty registry, and where the
+# client commands look for a token when given none: the working directory, beside the
+# default database.
+DEFAULT_TOKEN_FILE = "registry.token"
 
 
 @dataclass(frozen=True)
@@ -38,6 +46,42 @@ def default_db(environ: Mapping[str, str] = os.environ) -> str:
 
 def default_server(environ: Mapping[str, str] = os.environ) -> str:
     return environ.get(SERVER_ENV) or DEFAULT_ADDRESS
+
+
+def default_token_file(environ: Mapping[str, str] = os.environ) -> Path:
+    return Path(environ.get(TOKEN_FILE_ENV) or DEFAULT_TOKEN_FILE)
+
+
+def client_token(token_file: Path | None, environ: Mapping[str, str] = os.environ) -> str | None:
+    """The bearer token a client command sends: ``$REGISTRY_TOKEN``, else the first line
+    of ``--token-file`` (which must exist), else of the default token file if there is one;
+    None: the command calls anonymously."""
+    if environ.get(TOKEN_ENV):
+        return environ[TOKEN_ENV].strip()
+    path = token_file
+    if path is None:
+        path = default_token_file(environ)
+        if not path.is_file():
+            return None
+    try:
+        text = path.read_text("utf-8").strip()
+    except OSError as error:
+        raise InvalidInputError(f"--token-file {path}: {error.strerror or error}") from None
+    except UnicodeDecodeError:
+        raise InvalidInputError(f"--token-file {path}: not a token file") from None
+    if not text:
+        raise InvalidInputError(f"--token-file {path}: the file is empty")
+    return text.splitlines()[0].strip()
+
+
+def write_token_file(path: Path, token: str) -> None:
+    """Write ``token`` to ``path``, readable and writable by its owner only."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    try:
+        os.fchmod(descriptor, 0o600)
+        os.write(descriptor, (token + "\n").encode("ascii"))
+    finally:
+        os.close(descriptor)
 
 
 def persistence_env(db: str, *, pool_size: int | None = None) -> dict[str, str]:

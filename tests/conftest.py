@@ -8,14 +8,17 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+from typing import Any
 
 import pytest
+from authority import Authority
 from pg_instance import PostgresInstance, schema_dsn
 from server_process import ServerProcess
 
 from registry import config
 from registry.application.registry import Registry
 from registry.client import RegistryClient
+from registry.domain.principals import ADMIN
 from registry.server.app import BackgroundServer
 
 BACKENDS = ["memory", "sqlite", "postgres"]
@@ -93,21 +96,32 @@ def app(db_url: str) -> Iterator[Registry]:
 
 @dataclass
 class RunningServer:
-    """A registry server on a free loopback port, with a client connected to it."""
+    """A registry server on a free loopback port, with a client connected to it whose
+    writes go as the CB they write for (see ``authority.Authority``), and its other calls
+    as the admin."""
 
     app: Registry
     server: BackgroundServer
     port: int
     client: RegistryClient
+    authority: Authority
 
     @classmethod
-    def start(cls, app: Registry) -> RunningServer:
-        server = BackgroundServer(app).start()
-        client = RegistryClient(f"127.0.0.1:{server.port}", timeout=10, retries=2)
-        return cls(app, server, server.port, client)
+    def start(cls, app: Registry, **server_options: Any) -> RunningServer:
+        server = BackgroundServer(app, **server_options).start()
+        admin = app.credentials.create(ADMIN, note="tests").token
+        authority = Authority(f"127.0.0.1:{server.port}", admin)
+        authority.prepare()
+        client = authority.client(timeout=10, retries=2)
+        return cls(app, server, server.port, client, authority)
+
+    @property
+    def target(self) -> str:
+        return f"127.0.0.1:{self.port}"
 
     def stop(self) -> None:
         self.client.close()
+        self.authority.close()
         self.server.stop()
         self.app.close()
 
@@ -168,10 +182,14 @@ def two_servers(
     servers = [ServerProcess(durable_db_url, tmp_path / f"server-{n}.log") for n in range(2)]
     for server in servers:
         server.start()
-    clients = [RegistryClient(s.target, timeout=10, retries=4) for s in servers]
+    authorities = [Authority(s.target, servers[0].admin_token()) for s in servers]
+    authorities[0].prepare()
+    clients = [a.client(timeout=10, retries=4) for a in authorities]
     yield servers, clients
     for client in clients:
         client.close()
+    for authority in authorities:
+        authority.close()
     for server in servers:
         if server.process and server.process.poll() is None:
             assert server.stop() == 0

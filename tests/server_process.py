@@ -10,6 +10,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from authority import Authority
 from pg_instance import free_port
 
 from registry.client import RegistryClient
@@ -26,12 +27,33 @@ class ServerProcess:
     port: int = field(default_factory=free_port)
     workers: int = 1
     process: subprocess.Popen[str] | None = None
+    token_file: Path | None = None
 
     @property
     def target(self) -> str:
         return f"127.0.0.1:{self.port}"
 
+    def authority(self) -> Authority:
+        """The tests' directory and tokens over this server (close it when done)."""
+        return Authority(self.target, self.admin_token())
+
+    def cb_token(self, cb: str) -> str:
+        """CB ``cb``'s token, the CB registered first if need be."""
+        authority = self.authority()
+        try:
+            return authority.cb_token(cb)
+        finally:
+            authority.close()
+
+    def admin_token(self) -> str:
+        """The first admin token, written by the server that bootstrapped the store (the
+        servers of one test share the file, beside their logs)."""
+        assert self.token_file is not None
+        return self.token_file.read_text().strip()
+
     def start(self) -> ServerProcess:
+        if self.token_file is None:
+            self.token_file = self.log.with_name("admin.token")
         command = [
             sys.executable,
             str(Path(__file__).with_name("registry_launcher.py")),
@@ -44,6 +66,8 @@ class ServerProcess:
             str(self.workers),
             "--pool-size",
             "4",
+            "--token-file",
+            str(self.token_file),
         ]
         out = self.log.open("a")
         self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, text=True)
@@ -84,8 +108,9 @@ class ServerProcess:
 class Load:
     """Several client threads writing until stopped; remembers every acknowledged write."""
 
-    def __init__(self, target: str, clients: int, prefix: str) -> None:
+    def __init__(self, target: str, clients: int, prefix: str, token: str) -> None:
         self.target = target
+        self.token = token
         self.prefix = prefix
         self.acknowledged: list[tuple[str, str, int]] = []  # (number, request id, version)
         self.unanswered: list[tuple[str, str]] = []  # (number, request id) with no answer
@@ -110,7 +135,7 @@ class Load:
 
         from registry.v1 import certificate_service_pb2 as pb
 
-        client = RegistryClient(self.target, timeout=5, retries=0)
+        client = RegistryClient(self.target, timeout=5, retries=0, token=self.token)
         i = 0
         try:
             while not self.stop.is_set():

@@ -17,6 +17,7 @@ import re
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -114,7 +115,8 @@ def seconds(value: str) -> float:
 
 
 def connect(args: argparse.Namespace) -> RegistryClient:
-    return RegistryClient(args.server, timeout=args.timeout, retries=args.retries)
+    token = config.client_token(args.token_file)
+    return RegistryClient(args.server, timeout=args.timeout, retries=args.retries, token=token)
 
 
 def refused(error: RegistryClientError, args: argparse.Namespace) -> int:
@@ -239,6 +241,15 @@ def server_options() -> argparse.ArgumentParser:
         default=config.default_server(),
         metavar="HOST:PORT",
         help=f"the registry server (default ${config.SERVER_ENV} or {config.DEFAULT_ADDRESS})",
+    )
+    group.add_argument(
+        "--token-file",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help=f"send the bearer token in FILE (default: ${config.TOKEN_ENV}, else "
+        f"${config.TOKEN_FILE_ENV} or ./{config.DEFAULT_TOKEN_FILE} if it exists, else none: "
+        "anonymous)",
     )
     group.add_argument("--json", action="store_true", help="print JSON instead of a table")
     group.add_argument(

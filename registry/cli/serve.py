@@ -65,6 +65,21 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="a catalogue of standards in the format of the shipped standards.json "
         "(default: the shipped catalogue)",
     )
+    parser.add_argument(
+        "--token-file",
+        type=Path,
+        default=None,
+        help="where the first admin token of an empty registry is written, readable by its "
+        f"owner only (default ${config.TOKEN_FILE_ENV}, else ./{config.DEFAULT_TOKEN_FILE})",
+    )
+    parser.add_argument(
+        "--anonymous-rate",
+        type=float,
+        default=config.DEFAULT_ANONYMOUS_RATE,
+        metavar="PER_SECOND",
+        help="calls a second each anonymous peer address may make "
+        f"(default {config.DEFAULT_ANONYMOUS_RATE:g}); authenticated callers are not limited",
+    )
     parser.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
     parser.set_defaults(run=run)
 
@@ -76,21 +91,48 @@ def run(args: argparse.Namespace) -> int:
         if not args.standards_file.is_file():
             raise InvalidInputError(f"--standards-file: no such file {args.standards_file}")
         env["STANDARDS_FILE"] = str(args.standards_file.resolve())
+    if not args.anonymous_rate > 0:
+        raise InvalidInputError("--anonymous-rate must be more than 0")
     if args.workers > 1:
         if args.db == "memory:":
             raise InvalidInputError("--workers needs a shared store: sqlite:/// or postgresql://")
         return supervise(args, env)
     # Imported here so the client subcommands start without loading the server.
+    from registry.server.access import AccessSettings
     from registry.server.app import serve
 
     app = open_registry(env)
+    bootstrap(app, args.token_file)
     serve(
         app,
         f"{args.host}:{args.port}",
         threads=args.threads,
         reuse_port=args.reuse_port,
+        access=AccessSettings(anonymous_rate=args.anonymous_rate),
     )
     return 0
+
+
+def bootstrap(app: Registry, token_file: Path | None) -> None:
+    """On a registry that never had one, create the first admin token and write it to
+    ``token_file`` (readable by its owner only), saying where."""
+    issued = app.credentials.bootstrap()
+    if issued is None:
+        return
+    path = token_file or config.default_token_file()
+    try:
+        config.write_token_file(path, issued.token)
+    except OSError as error:
+        app.credentials.revoke(issued.view.token_id)
+        raise InvalidInputError(
+            f"cannot write the first admin token to {path}: {error.strerror or error}; it was "
+            "revoked: start again with --token-file naming a writable place"
+        ) from None
+    print(
+        f"registry: created the first admin token ({issued.view.token_id}) in {path.resolve()}, "
+        "readable by its owner only; client commands run here use it by default",
+        flush=True,
+    )
 
 
 def open_registry(env: dict[str, str]) -> Registry:
@@ -101,20 +143,22 @@ def open_registry(env: dict[str, str]) -> Registry:
     return created(lambda: Registry(env))
 
 
-def _create_tables_once(env: dict[str, str]) -> None:
-    """The log's and the index's tables, created before the workers race to."""
+def _create_tables_once(env: dict[str, str], token_file: Path | None) -> None:
+    """The log's and the index's tables, created before the workers race to; and the first
+    admin token of an empty registry."""
     from registry.projections.setup import open_index
 
     app = open_registry(env)
     try:
         open_index(app).close()
+        bootstrap(app, token_file)
     finally:
         app.close()
 
 
 def supervise(args: argparse.Namespace, env: dict[str, str]) -> int:
     """Run ``--workers`` server processes on one port; restart any that dies; stop on a signal."""
-    _create_tables_once(env)
+    _create_tables_once(env, args.token_file)
     port = args.port or _free_port(args.host)
     command = [
         sys.executable,
@@ -131,6 +175,8 @@ def supervise(args: argparse.Namespace, env: dict[str, str]) -> int:
         "--threads",
         str(args.threads),
         "--reuse-port",
+        "--anonymous-rate",
+        str(args.anonymous_rate),
     ]
     if args.pool_size:
         command += ["--pool-size", str(args.pool_size)]

@@ -41,6 +41,7 @@ from typing import Any
 
 import grpc
 
+from registry import config
 from registry.application import inputs
 from registry.application.registry import Registry
 from registry.domain.principals import ANONYMOUS, Principal, Role
@@ -58,7 +59,6 @@ from registry.v1 import directory_service_pb2 as dir_pb
 
 log = logging.getLogger(__name__)
 
-DEFAULT_ANONYMOUS_RATE = 20.0
 _CURRENT: contextvars.ContextVar[Principal] = contextvars.ContextVar("principal", default=ANONYMOUS)
 
 PeerPrincipal = Callable[[Any], Principal | None]
@@ -249,7 +249,7 @@ def peer_address(peer: str) -> str:
 
 @dataclass
 class AccessSettings:
-    anonymous_rate: float = DEFAULT_ANONYMOUS_RATE
+    anonymous_rate: float = config.DEFAULT_ANONYMOUS_RATE
     peer_principal: PeerPrincipal | None = None
 
 

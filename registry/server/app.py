@@ -474,15 +474,24 @@ def serve(
     threads: int = DEFAULT_THREADS,
     reuse_port: bool = False,
     grace: float = 5.0,
+    access: AccessSettings | None = None,
 ) -> None:
     """Serve until SIGTERM or SIGINT, then finish in-flight calls and close the store."""
-    asyncio.run(_serve(app, address, threads=threads, reuse_port=reuse_port, grace=grace))
+    asyncio.run(
+        _serve(app, address, threads=threads, reuse_port=reuse_port, grace=grace, access=access)
+    )
 
 
 async def _serve(
-    app: Registry, address: str, *, threads: int, reuse_port: bool, grace: float
+    app: Registry,
+    address: str,
+    *,
+    threads: int,
+    reuse_port: bool,
+    grace: float,
+    access: AccessSettings | None,
 ) -> None:
-    server = create_server(app, address, threads=threads, reuse_port=reuse_port)
+    server = create_server(app, address, threads=threads, reuse_port=reuse_port, access=access)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):

@@ -20,10 +20,14 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from authority import Authority
 from conftest import LAUNCHER
 from pg_instance import free_port
 
+from registry.commands import WRITES
+
 CB = "cb-cli"
+ADMIN_TOKEN = ""
 NUMBER = "Q-2024/001"
 STARTUP_SECONDS = 20.0
 
@@ -91,9 +95,12 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
             stdout=subprocess.PIPE,
             stderr=log,
             text=True,
+            cwd=folder,  # where it writes the first admin token (registry.token)
         )
         try:
             wait_until_listening(process)
+            global ADMIN_TOKEN
+            ADMIN_TOKEN = (folder / "registry.token").read_text().strip()
             yield f"127.0.0.1:{port}"
         finally:
             process.send_signal(signal.SIGTERM)
@@ -103,11 +110,24 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def cli(server: str) -> Cli:
-    """``cli("status", CB, NUMBER, ...)`` runs ``registry`` against the module's server."""
+def authority(server: str) -> Iterator[Authority]:
+    authority = Authority(server, ADMIN_TOKEN)
+    yield authority
+    authority.close()
+
+
+@pytest.fixture(scope="module")
+def cli(server: str, authority: Authority) -> Cli:
+    """``cli("status", CB, NUMBER, ...)`` runs ``registry`` against the module's server: a
+    write as its CB (with that CB's token in $REGISTRY_TOKEN), anything else as the admin."""
 
     def run(*args: str) -> Run:
-        return registry(*args, "--server", server, "--timeout", "5")
+        if args[0] in WRITES:
+            token = authority.cb_token(args[1], accredited=args[0] == "transfer")
+        else:
+            token = authority.admin_token
+        env = {**os.environ, "REGISTRY_TOKEN": token}
+        return registry(*args, "--server", server, "--timeout", "5", env=env)
 
     return run
 

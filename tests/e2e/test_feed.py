@@ -20,6 +20,7 @@ from typing import Any
 import grpc
 import psycopg
 import pytest
+from authority import Authority
 from conftest import issue_default, make_db_url
 from pg_instance import schema_dsn
 from stalled import StalledCall
@@ -27,6 +28,7 @@ from stalled import StalledCall
 from registry import config
 from registry.application.registry import Registry
 from registry.client import RegistryClient
+from registry.domain.principals import ADMIN
 from registry.server.app import BackgroundServer
 from registry.server.feed import FeedSettings
 from registry.v1 import audit_service_pb2 as apb
@@ -45,6 +47,7 @@ class Feedable:
     app: Registry
     server: BackgroundServer
     client: RegistryClient
+    authority: Authority
 
     @property
     def target(self) -> str:
@@ -70,12 +73,15 @@ def start(db_url: str, **settings: Any) -> Feedable:
     app = Registry(config.persistence_env(db_url))
     feed = FeedSettings(**{"heartbeat": QUICK_HEARTBEAT, **settings})
     server = BackgroundServer(app, feed_settings=feed).start()
-    client = RegistryClient(f"127.0.0.1:{server.port}", timeout=30, retries=4)
-    return Feedable(app, server, client)
+    authority = Authority(f"127.0.0.1:{server.port}", app.credentials.create(ADMIN).token)
+    authority.prepare()
+    client = authority.client(timeout=30, retries=4)
+    return Feedable(app, server, client, authority)
 
 
 def stop(running: Feedable) -> None:
     running.client.close()
+    running.authority.close()
     running.server.stop()
     running.app.close()
 

@@ -13,7 +13,7 @@ from conftest import issue_default
 from pg_instance import PostgresInstance, schema_dsn
 from server_process import ServerProcess
 
-from registry.client import RegistryClient, RegistryClientError
+from registry.client import RegistryClientError
 from registry.v1 import certificate_service_pb2 as pb
 
 D = date.fromisoformat
@@ -33,7 +33,9 @@ def test_during_a_database_outage_clients_get_unavailable_and_the_server_recover
     own_postgres: PostgresInstance, tmp_path: Path
 ):
     server = ServerProcess(schema_dsn(own_postgres.dsn), tmp_path / "server.log").start()
-    client = RegistryClient(server.target, timeout=15, retries=0)
+    authority = server.authority()
+    authority.prepare()
+    client = authority.client(timeout=15, retries=0)
     try:
         issue_default(client)
         own_postgres.pause()
@@ -76,4 +78,5 @@ def test_during_a_database_outage_clients_get_unavailable_and_the_server_recover
         ]
     finally:
         client.close()
+        authority.close()
         assert server.stop() == 0

@@ -83,14 +83,16 @@ def check_after_load(client: RegistryClient, load: Load) -> None:
 
 def test_a_process_killed_under_load_loses_and_duplicates_nothing(durable_db_url, tmp_path):
     server = ServerProcess(durable_db_url, tmp_path / "server.log").start()
-    with Load(server.target, clients=4, prefix="k") as load:
+    with Load(server.target, clients=4, prefix="k", token=server.cb_token("cb-load")) as load:
         time.sleep(1.5)
         server.kill()
         time.sleep(0.3)
     server.start()
     try:
-        with RegistryClient(server.target, timeout=10, retries=4) as client:
+        authority = server.authority()
+        with authority.client(timeout=10, retries=4) as client:
             check_after_load(client, load)
+        authority.close()
     finally:
         assert server.stop() == 0
 
@@ -98,8 +100,12 @@ def test_a_process_killed_under_load_loses_and_duplicates_nothing(durable_db_url
 def test_when_one_process_dies_the_other_keeps_everything(two_servers):
     servers, (one, _) = two_servers
     with (
-        Load(servers[0].target, clients=2, prefix="a") as first,
-        Load(servers[1].target, clients=2, prefix="b") as second,
+        Load(
+            servers[0].target, clients=2, prefix="a", token=servers[0].cb_token("cb-load")
+        ) as first,
+        Load(
+            servers[1].target, clients=2, prefix="b", token=servers[0].cb_token("cb-load")
+        ) as second,
     ):
         time.sleep(1.0)
         servers[1].kill()

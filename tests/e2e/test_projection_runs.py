@@ -14,6 +14,7 @@ import time
 from datetime import date
 from pathlib import Path
 
+from authority import register_in_process
 from conftest import LAUNCHER
 from eventsourcing.persistence import IntegrityError, InternalError
 from server_process import ServerProcess
@@ -164,6 +165,7 @@ def test_one_server_process_runs_the_projection_and_another_takes_over(
     wait_for(lambda: running in logs[other].read_text())
     app = Registry(config.persistence_env(durable_db_url, pool_size=2))
     try:
+        register_in_process(app, "cb-late")
         app.issue_certificate(
             CertificateRef("cb-late", "L-1"),
             WriteMeta("late", D("2025-01-10")),
@@ -178,7 +180,7 @@ def test_one_server_process_runs_the_projection_and_another_takes_over(
         app.close()
     from registry.client import RegistryClient
 
-    with RegistryClient(servers[other].target, timeout=10) as client:
+    with RegistryClient(servers[other].target, timeout=10) as client:  # anonymous: a buyer
         found = client.search_certificates(certificate_number="L-1", at=D("2026-01-01"))
     assert [c.certificate.certification_body_id for c in found.certificates] == ["cb-late"]
     assert servers[other].stop() == 0

@@ -79,6 +79,14 @@ def pb_date(day: str) -> date_pb2.Date:
     return date_pb2.Date(year=value.year, month=value.month, day=value.day)
 
 
+@pytest.fixture(autouse=True)
+def accredited_receivers(running: RunningServer) -> None:
+    """The receiving CBs of these transfers hold an accreditation (set up before each test
+    counts the log's events)."""
+    for cb in ("cb-2", "cb-3"):
+        running.authority.cb_token(cb, accredited=True)
+
+
 def stored_events(running: RunningServer) -> int:
     return int(running.app.recorder.max_notification_id() or 0)
 

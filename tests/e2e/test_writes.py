@@ -9,6 +9,7 @@ from pathlib import Path
 
 import grpc
 import pytest
+from authority import register_in_process
 from conftest import RunningServer, issue_default
 from google.protobuf import timestamp_pb2
 from google.type import date_pb2
@@ -18,6 +19,7 @@ from pg_instance import free_port
 from registry import config
 from registry.application.registry import Registry
 from registry.client import RegistryClient, RegistryClientError, new_request_id
+from registry.domain.principals import certification_body
 from registry.v1 import certificate_service_pb2 as pb
 
 D = date.fromisoformat
@@ -98,7 +100,7 @@ def race(calls: list) -> list:
 
 
 def test_of_two_writes_expecting_the_same_version_exactly_one_wins(running):
-    clients = [RegistryClient(f"127.0.0.1:{running.port}") for _ in range(2)]
+    clients = [running.authority.client() for _ in range(2)]
     try:
         for n in range(15):
             number = f"R-{n}"
@@ -126,7 +128,7 @@ def test_of_two_writes_expecting_the_same_version_exactly_one_wins(running):
 
 
 def test_of_two_racing_suspensions_exactly_one_is_recorded(running):
-    clients = [RegistryClient(f"127.0.0.1:{running.port}") for _ in range(2)]
+    clients = [running.authority.client() for _ in range(2)]
     try:
         for n in range(15):
             number = f"S-{n}"
@@ -161,12 +163,14 @@ def test_a_stale_expected_version_is_aborted(client, issue):
 
 def test_the_client_retries_an_unavailable_server_with_the_same_request(tmp_path: Path):
     port = free_port()
-    client = RegistryClient(f"127.0.0.1:{port}", timeout=5, retries=8)
+    app = Registry(config.persistence_env(f"sqlite:///{tmp_path / 'r.db'}"))
+    register_in_process(app, "cb-1")
+    token = app.credentials.create(certification_body("cb-1")).token
+    client = RegistryClient(f"127.0.0.1:{port}", timeout=5, retries=8, token=token)
     answers: list = []
     caller = threading.Thread(target=lambda: answers.append(issue_default(client, "late")))
     caller.start()
     time.sleep(0.5)
-    app = Registry(config.persistence_env(f"sqlite:///{tmp_path / 'r.db'}"))
     from registry.server.app import BackgroundServer
 
     server = BackgroundServer(app, f"127.0.0.1:{port}").start()

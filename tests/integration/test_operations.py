@@ -20,7 +20,6 @@ from server_process import ServerProcess
 
 from registry import config
 from registry.application.registry import CURRENT_SCHEMA_VERSION, Registry
-from registry.client import RegistryClient
 from registry.errors import SchemaError
 from registry.store.log import META, SCHEMA_KEY
 
@@ -112,7 +111,10 @@ def test_workers_share_one_port_and_a_killed_worker_is_replaced(
 ):
     server = ServerProcess(durable_db_url, tmp_path / "server.log", workers=2).start()
     try:
-        with RegistryClient(server.target, timeout=10, retries=6) as client:
+        with (
+            server.authority() as authority,
+            authority.client(timeout=10, retries=6) as client,
+        ):
             issue_default(client)
             assert server.process is not None
             children = subprocess.run(
