@@ -13,6 +13,7 @@ Tests about access itself use their own tokens.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -98,7 +99,7 @@ class Authority:
                         name=f"Certification body {cb}",
                         country="DE",
                         effective_date=SINCE,
-                        request_id=f"tests-register-{cb}",
+                        request_id=f"tests-register-{_key(cb)}",
                     )
                 except RegistryClientError as error:
                     if error.code is not grpc.StatusCode.INVALID_ARGUMENT:
@@ -137,31 +138,73 @@ class Authority:
             self._accredited.add(TEST_AB)
         standards = [edition.designation for edition in StandardsCatalogue.load()]
         with RegistryClient(self._target, token=self.ab_token(TEST_AB), **self._channel) as ab:
-            start, last = SINCE, datetime.now(UTC).date() + timedelta(days=90)
-            first = True
-            while start <= last:
-                expiry = add_years(start, 5) - timedelta(days=1)
+            for start, expiry in cycles(datetime.now(UTC).date()):
                 ab.grant_accreditation(
                     TEST_AB,
                     cb,
                     standards=standards,
                     expiry_date=expiry,
                     effective_date=start,
-                    request_id=f"tests-accredit-{cb}-{start}",
+                    request_id=f"tests-accredit-{_key(cb)}-{start}",
                 )
-                first = False
-                start = expiry + timedelta(days=1)
-            assert not first
 
 
-def register_in_process(app: Any, cb: str) -> None:
-    """Register CB ``cb`` straight through the application (for tests that write without
-    a server); a second call changes nothing."""
+def register_in_process(app: Any, cb: str, *, accredited: bool = False) -> None:
+    """Register CB ``cb`` straight through the application, for tests that write without a
+    server (and accredit it like ``Authority`` does); calling again changes nothing."""
     from registry.application.views import WriteMeta
+    from registry.domain.bodies import MlaStatus
 
-    app.directory.register_certification_body(
-        cb,
-        WriteMeta(f"tests-register-{cb}", effective_date=SINCE, actor="admin"),
-        name=f"Certification body {cb}",
-        country="DE",
+    def meta(request_id: str, effective: date, actor: str = "admin") -> WriteMeta:
+        return WriteMeta(request_id, effective_date=effective, actor=actor)
+
+    directory = app.directory
+    directory.register_certification_body(
+        cb, meta(f"tests-register-{_key(cb)}", SINCE), name=f"Certification body {cb}", country="DE"
     )
+    if not accredited:
+        return
+    directory.register_accreditation_body(
+        TEST_AB,
+        meta(f"tests-register-{TEST_AB}", SINCE),
+        name="Accreditation body of the tests",
+        country="GB",
+    )
+    directory.record_mla_status(TEST_AB, meta("tests-mla", SINCE), status=MlaStatus.SIGNATORY)
+    standards = [edition.designation for edition in StandardsCatalogue.load()]
+    for start, expiry in cycles(app.now().date()):
+        directory.grant_accreditation(
+            TEST_AB,
+            cb,
+            meta(f"tests-accredit-{_key(cb)}-{start}", start, f"ab:{TEST_AB}"),
+            standards=standards,
+            sector_codes=[],
+            expiry_date=expiry,
+        )
+
+
+def _key(cb: str) -> str:
+    """A short stand-in for ``cb`` in request ids (which are at most 128 bytes)."""
+    return hashlib.sha256(cb.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+
+
+def cycles(today: date) -> list[tuple[date, date]]:
+    """Consecutive five-year accreditation cycles from ``SINCE`` until 90 days after today."""
+    spans, start = [], SINCE
+    while start <= today + timedelta(days=90):
+        expiry = add_years(start, 5) - timedelta(days=1)
+        spans.append((start, expiry))
+        start = expiry + timedelta(days=1)
+    return spans
+
+
+IN_PROCESS_CBS = ("cb-0", "cb-1", "cb-2", "cb-3", "cb-9", "cb-model", "cb-great-lakes")
+IN_PROCESS_ACCREDITED = ("cb-2", "cb-3")
+
+
+def prepare_in_process(app: Any) -> Any:
+    """Register the CBs the application tests write for (and accredit those they transfer
+    to), before the test begins; returns ``app``."""
+    for cb in IN_PROCESS_CBS:
+        register_in_process(app, cb, accredited=cb in IN_PROCESS_ACCREDITED)
+    return app

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from authority import Authority
+from authority import Authority, prepare_in_process
 from pg_instance import PostgresInstance, schema_dsn
 from server_process import ServerProcess
 
@@ -89,7 +89,7 @@ def durable_db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture
 def app(db_url: str) -> Iterator[Registry]:
-    registry = Registry(config.persistence_env(db_url))
+    registry = prepare_in_process(Registry(config.persistence_env(db_url)))
     yield registry
     registry.close()
 
@@ -124,6 +124,18 @@ class RunningServer:
         self.authority.close()
         self.server.stop()
         self.app.close()
+
+
+def certificate_events(running: RunningServer) -> int:
+    """How many certificate events the log holds (the directory's events, which the tests'
+    set-up writes, are not counted)."""
+    count, after = 0, 0
+    while True:
+        page = running.app.read_log(after, 500)
+        count += len(page.events)
+        if page.last_position == after:
+            return count
+        after = page.last_position
 
 
 @pytest.fixture

@@ -34,7 +34,11 @@ def _connect(port: int, window: int = 0) -> tuple[socket.socket, h2.connection.H
 
 
 def _send_call(
-    connection: h2.connection.H2Connection, port: int, method: str, request: Message
+    connection: h2.connection.H2Connection,
+    port: int,
+    method: str,
+    request: Message,
+    token: str | None = None,
 ) -> int:
     body = request.SerializeToString()
     stream = connection.get_next_available_stream_id()
@@ -47,6 +51,7 @@ def _send_call(
             (":authority", f"127.0.0.1:{port}"),
             ("content-type", "application/grpc"),
             ("te", "trailers"),
+            *([("authorization", f"Bearer {token}")] if token else []),
         ],
     )
     connection.send_data(stream, b"\x00" + len(body).to_bytes(4, "big") + body, end_stream=True)
@@ -70,9 +75,11 @@ class StalledCall:
     connection: h2.connection.H2Connection
 
     @classmethod
-    def open(cls, port: int, method: str, request: Message, window: int) -> StalledCall:
+    def open(
+        cls, port: int, method: str, request: Message, window: int, token: str | None = None
+    ) -> StalledCall:
         sock, connection = _connect(port, window)
-        _send_call(connection, port, method, request)
+        _send_call(connection, port, method, request, token)
         sock.sendall(connection.data_to_send())
         return cls(sock, connection)
 

@@ -20,6 +20,7 @@ from datetime import date, datetime
 from eventsourcing.persistence import OperationalError
 
 from registry.application import inputs
+from registry.application.directory import Backing
 from registry.application.registry import Registry
 from registry.application.views import (
     CertificateRef,
@@ -27,11 +28,13 @@ from registry.application.views import (
     Organization,
 )
 from registry.domain.certificate import EVENT_KINDS
+from registry.domain.credibility import Verdict, verdict_of
 from registry.domain.folding import MAX_QUERY_WORDS, index_words, matches, words
 from registry.domain.standards import StandardsCatalogue
 from registry.domain.status import Status
 from registry.errors import InvalidInputError, UnavailableError
 from registry.projections.queries import AuditQuery, IndexedPeriod, IndexReader, PeriodQuery
+from registry.store.log import LogPoint
 
 FRESHNESS_WAIT = 1.0
 POLL = 0.002
@@ -59,6 +62,7 @@ class SearchResult:
     expiry_date: date | None
     status: Status
     key: int
+    verdict: Verdict = Verdict.UNKNOWN
 
 
 @dataclass(frozen=True)
@@ -148,7 +152,7 @@ class Queries:
             point = self.app.store.point_of(position) if position else None
         except OperationalError as error:
             raise UnavailableError(f"the index is unavailable: {error}") from None
-        results = [_result(row) for row in found[:limit]]
+        results = self._judged([_result(row) for row in found[:limit]], day, point)
         more = len(found) > limit
         return SearchPage(
             results,
@@ -157,6 +161,28 @@ class Queries:
             position,
             point.recorded_at if point else None,
         )
+
+    def _judged(
+        self, results: list[SearchResult], day: date, cut: LogPoint | None
+    ) -> list[SearchResult]:
+        """The results with their credibility verdict on ``day``, from the directory as of
+        the position the index answered at (each CB's accreditations read once)."""
+        backings: dict[str, Backing] = {}
+        judged = []
+        for result in results:
+            cb = result.certificate.certification_body_id
+            if cb not in backings:
+                backings[cb] = self.app.directory.backing(cb, day, cut)
+            backing = backings[cb]
+            verdict = verdict_of(
+                result.status,
+                result.standard,
+                result.sector_codes,
+                backing.accreditations,
+                backing.signatories,
+            )
+            judged.append(replace(result, verdict=verdict))
+        return judged
 
     def _by_name(self, query: PeriodQuery, query_words: Sequence[str]) -> list[IndexedPeriod]:
         """Name matches in key order: candidates from the name index a chunk at a time,

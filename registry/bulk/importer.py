@@ -3,7 +3,9 @@
 Rows are read and parsed in order (``registry.bulk.rows``) and sent in batches of up to
 ``MAX_BATCH_COMMANDS`` (and ``MAX_BATCH_BYTES``); while one batch is on the wire, the
 next is read. Batches are sent one after the other, never two at once, so commands on
-one certificate apply in the file's order.
+one certificate apply in the file's order. A batch holds consecutive rows of one CB: a
+CB may write only its own certificates, so rows of another CB than the caller's are each
+reported PERMISSION_DENIED, and the others imported.
 
 A bad row never blocks the good ones: a row that cannot be read or parsed is reported
 without being sent, a row the server refuses is reported with the server's code and
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
 
+import grpc
 from google.protobuf.message import Message
 from google.rpc import code_pb2
 
@@ -35,7 +38,7 @@ from registry.bulk.rows import (
     read_csv,
     read_jsonl,
 )
-from registry.client import RegistryClient, batch_command
+from registry.client import RegistryClient, RegistryClientError, batch_command
 from registry.v1 import certificate_service_pb2 as pb
 
 BATCH_TIMEOUT = 120.0
@@ -89,17 +92,26 @@ class _Batch:
     refused: list[tuple[int, str, str, str]] = field(default_factory=list)
 
     def fits(self, command: pb.BatchCommand) -> bool:
+        """Whether ``command`` may join: a batch holds one CB's consecutive commands (each
+        CB writes its own certificates, with its own token), within the batch limits."""
         if not self.commands:
             return True
         return (
             len(self.commands) < MAX_BATCH_COMMANDS
             and self.size + command.ByteSize() + _FRAMING <= MAX_BATCH_BYTES
+            and certification_body_of(command) == certification_body_of(self.commands[0])
         )
 
     def add(self, line: int, command: pb.BatchCommand) -> None:
         self.lines.append(line)
         self.commands.append(command)
         self.size += command.ByteSize() + _FRAMING
+
+
+def certification_body_of(command: pb.BatchCommand) -> str:
+    """The CB whose certificate a batch command writes (a transfer: the receiving CB)."""
+    kind = command.WhichOneof("command")
+    return getattr(command, kind).certificate.certification_body_id if kind else ""
 
 
 class Report:
@@ -207,7 +219,18 @@ class Importer:
         return command
 
     def _send(self, wire: ThreadPoolExecutor, batch: _Batch) -> Future[pb.PublishBatchResponse]:
-        return wire.submit(self.client.publish_batch, batch.commands, timeout=BATCH_TIMEOUT)
+        return wire.submit(self._publish, batch.commands)
+
+    def _publish(self, commands: list[pb.BatchCommand]) -> pb.PublishBatchResponse:
+        """The batch's answers; a batch the caller may not send (another CB's rows) is
+        answered as each of its rows refused, and the import goes on."""
+        try:
+            return self.client.publish_batch(commands, timeout=BATCH_TIMEOUT)
+        except RegistryClientError as error:
+            if error.code is not grpc.StatusCode.PERMISSION_DENIED:
+                raise
+            refused = pb.BatchResult(code=code_pb2.PERMISSION_DENIED, message=error.message)
+            return pb.PublishBatchResponse(results=[refused] * len(commands))
 
     def _answered(
         self,

@@ -16,7 +16,7 @@ import threading
 import time
 from contextlib import ExitStack
 from types import FrameType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from registry import config
 from registry.cli.commands import int_at_least
@@ -24,6 +24,7 @@ from registry.demo.plan import DEFAULT_CERTIFICATES, DEFAULT_SEED
 from registry.errors import InvalidInputError, UnavailableError
 
 if TYPE_CHECKING:
+    from registry.application.registry import Registry
     from registry.client import RegistryClient
     from registry.demo.plan import Plan
 
@@ -124,7 +125,10 @@ def run(args: argparse.Namespace) -> int:
         stack.callback(_stopped)
         stack.callback(server.stop, 5.0)
         target = f"{args.host}:{server.port}"
-        client = stack.enter_context(RegistryClient(_dial(args.host, server.port), timeout=30))
+        tokens = DemoTokens(app)
+        client = stack.enter_context(
+            RegistryClient(_dial(args.host, server.port), timeout=30, token_source=tokens.token_for)
+        )
         waited = _wait_for_index(client, app.summary().last_position)
         print(f"the server's index caught up with the log in {waited:.1f} s", flush=True)
         Walk(client, plan).run()
@@ -144,6 +148,32 @@ def run(args: argparse.Namespace) -> int:
         while not stopping.wait(0.5):
             pass
     return 0
+
+
+class DemoTokens:
+    """The walk's credentials: each CB sends its own batch with its token, each AB audits
+    the CBs it accredits with its token, and a buyer asks anonymously."""
+
+    def __init__(self, app: Registry) -> None:
+        from registry.demo.data import ACCREDITATION_BODIES, CERTIFICATION_BODIES
+        from registry.domain.principals import accreditation_body, certification_body
+
+        create = app.credentials.create
+        self.cbs = {cb.id: create(certification_body(cb.id)).token for cb in CERTIFICATION_BODIES}
+        abs_ = {
+            ab.acronym: create(accreditation_body(ab.acronym)).token for ab in ACCREDITATION_BODIES
+        }
+        self.auditors = {cb.id: abs_[cb.accredited_by] for cb in CERTIFICATION_BODIES}
+
+    def token_for(self, method: str, request: Any) -> str | None:
+        name = method.rsplit("/", 1)[-1]
+        if name == "PublishBatch" and request.commands:
+            command = request.commands[0]
+            kind = command.WhichOneof("command")
+            return self.cbs.get(getattr(command, kind).certificate.certification_body_id)
+        if name in ("ListEvents", "GetIssuanceReport"):
+            return self.auditors.get(request.certification_body_id)
+        return None
 
 
 def _stopped() -> None:

@@ -2,8 +2,8 @@
 
 The accreditation bodies are real national bodies, signatories of the IAF MLA
 through their regional groups; the certification bodies and their clients are
-invented. Which AB accredits which CB is demo data: the registry does not keep
-or check accreditation yet.
+invented. Each CB is accredited by its ``accredited_by`` AB for every catalogued
+standard (registry.demo.builder writes the directory and the accreditations).
 """
 
 from __future__ import annotations

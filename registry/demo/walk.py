@@ -23,6 +23,7 @@ from registry.client import RegistryClient, batch_command, write_request
 from registry.commands import WRITES, WriteCommand
 from registry.demo.data import ACCREDITATION_BODIES, CERTIFICATION_BODIES
 from registry.demo.plan import CB_BY_ID, Plan, Step, month_start
+from registry.v1 import accreditation_service_pb2 as acc_pb
 from registry.v1 import certificate_service_pb2 as pb
 
 Print = Callable[[str], None]
@@ -132,8 +133,8 @@ class Walk:
         ]
         self.say(output.table(("AB", "AB COUNTRY", "CB", "CB NAME", "CERTIFICATES"), rows))
         self.say(
-            "Note: the registry does not keep or check accreditation yet; which AB accredits "
-            "which CB is the demo's own data (the CBs and their clients are invented)."
+            "Each CB publishes with its own token, each AB audits the CBs it accredits with "
+            "its own, and a buyer asks anonymously (the CBs and their clients are invented)."
         )
 
     # Story 1
@@ -227,6 +228,27 @@ class Walk:
             "it answered before it knew. Its history, with both clocks:"
         )
         self.say(output.history(history, "", as_json=False))
+        check = self.client.verify_certificate(
+            cb, number, claimed_organization_name=stories.supplier_name
+        )
+        verdict = pb.Verdict.Name(check.verdict).removeprefix("VERDICT_")
+        self.say("")
+        self.say(f"Is it credible today? The registry checks each step: {verdict}")
+        self.say(
+            output.table(
+                ("STEP", "PASSED", "WHY"),
+                [
+                    (
+                        acc_pb.VerificationStepKind.Name(step.kind).removeprefix(
+                            "VERIFICATION_STEP_KIND_"
+                        ),
+                        "yes" if step.passed else "no",
+                        step.reason,
+                    )
+                    for step in check.steps
+                ],
+            )
+        )
 
     # Story 3
 

@@ -119,6 +119,29 @@ def judge(
     )
 
 
+def verdict_of(
+    status: Status,
+    standard: str,
+    sector_codes: Sequence[str],
+    accreditations: Sequence[AccreditationState],
+    signatories: frozenset[str],
+) -> Verdict:
+    """The verdict without claims (as ``judge`` gives it when none is made): for a search
+    result, which has its status, standard and sector codes on the day."""
+    if status is Status.UNKNOWN:
+        return Verdict.UNKNOWN
+    if status is not Status.VALID:
+        return Verdict.NOT_VALID
+    for accreditation in accreditations:
+        if (
+            accreditation.covers(standard)
+            and not accreditation.sector_codes_outside(sector_codes)
+            and accreditation.accreditation_body_id in signatories
+        ):
+            return Verdict.CREDIBLE
+    return Verdict.NOT_ACCREDITED
+
+
 def _claims(state: CertificateState, claims: Claims) -> list[StepResult]:
     results = []
     if claims.standard:

@@ -82,6 +82,15 @@ class Rights:
         )
 
 
+def sees_who_acted(app: Registry, certification_body: str) -> bool:
+    """Whether the call's principal may see who sent each event of the CB's certificates
+    (its actor and request id): the admin, the CB itself, and an AB that accredits it."""
+    principal = current_principal()
+    if principal.role is Role.ADMIN or principal.is_cb(certification_body):
+        return True
+    return Rights(app).accredits(principal, certification_body)
+
+
 Decide = Callable[[Principal, Any, Rights], None]
 """Raises ``UnauthenticatedError`` / ``PermissionDeniedError`` unless the call is allowed."""
 

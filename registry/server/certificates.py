@@ -14,6 +14,7 @@ from registry.application.views import CertificateRef, WriteMeta, WriteResult
 from registry.commands import WRITES, WriteCommand
 from registry.errors import InvalidInputError
 from registry.server import convert
+from registry.server.access import sees_who_acted
 from registry.server.errors import Refusal, refusal, translate_errors
 from registry.v1 import certificate_service_pb2 as pb
 from registry.v1 import certificate_service_pb2_grpc as pb_grpc
@@ -110,7 +111,12 @@ class CertificateServicer(pb_grpc.CertificateServiceServicer):
             limit=convert.page_size(request.page_size),
             as_of=convert.optional_instant(request, "as_of"),
         )
-        return convert.to_history_response(page, ref)
+        response = convert.to_history_response(page, ref)
+        if not sees_who_acted(self.app, inputs.ref(ref).certification_body_id):
+            for event in response.events:  # public history: not who sent each event
+                event.ClearField("actor")
+                event.ClearField("request_id")
+        return response
 
 
 def _failed(error: BaseException) -> Future[WriteResult]:

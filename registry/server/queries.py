@@ -16,6 +16,7 @@ from datetime import date
 from typing import Any
 
 from registry.application.queries import Queries, SearchCriteria
+from registry.domain.credibility import Verdict
 from registry.errors import InvalidInputError
 from registry.server import convert
 from registry.server.errors import translate_errors
@@ -25,6 +26,9 @@ from registry.v1 import certificate_service_pb2 as pb
 DEFAULT_SEARCH_PAGE = 50
 DEFAULT_EVENTS_PAGE = 100
 STATUS_FROM_PB = convert.STATUS_FROM_PB
+VERDICT_TO_PB: dict[Verdict, Any] = {
+    verdict: pb.Verdict.Value(f"VERDICT_{verdict.value}") for verdict in Verdict
+}
 KIND_FROM_PB = convert.KIND_OF_EVENT_TYPE
 
 _FORMAT = 1
@@ -100,6 +104,7 @@ class QueryServicer:
                     sector_codes=list(result.sector_codes),
                     expiry_date=convert.to_date(result.expiry_date),
                     status=convert.STATUS_TO_PB[result.status],
+                    verdict=VERDICT_TO_PB[result.verdict],
                 )
                 for result in page.results
             ],

@@ -13,13 +13,13 @@ from registry.application.registry import Registry
 from registry.application.verification import VerificationItem, VerificationView
 from registry.domain.accreditation import AccreditationStatus
 from registry.domain.bodies import MlaStatus
-from registry.domain.credibility import Claims, Step, Verdict
+from registry.domain.credibility import Claims, Step
 from registry.domain.principals import Role
 from registry.errors import InvalidInputError, RegistryError
 from registry.server import convert
 from registry.server.errors import refusal, translate_errors
+from registry.server.queries import VERDICT_TO_PB
 from registry.v1 import accreditation_service_pb2 as acc_pb
-from registry.v1 import certificate_service_pb2 as pb
 from registry.v1 import directory_service_pb2 as dir_pb
 
 MLA_TO_PB = {
@@ -31,9 +31,6 @@ MLA_FROM_PB = {value: key for key, value in MLA_TO_PB.items()}
 ACCREDITATION_STATUS_TO_PB: dict[AccreditationStatus, Any] = {
     status: acc_pb.AccreditationStatus.Value(f"ACCREDITATION_STATUS_{status.value}")
     for status in AccreditationStatus
-}
-VERDICT_TO_PB: dict[Verdict, Any] = {
-    verdict: pb.Verdict.Value(f"VERDICT_{verdict.value}") for verdict in Verdict
 }
 STEP_TO_PB: dict[Step, Any] = {
     step: acc_pb.VerificationStepKind.Value(f"VERIFICATION_STEP_KIND_{step.value}") for step in Step

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date
 
 import pytest
 
+from registry import config
 from registry.application.registry import Registry
 from registry.application.verification import VerificationItem
 from registry.application.views import CertificateRef, Organization, Site, WriteMeta
@@ -15,6 +17,14 @@ from registry.errors import InvalidInputError, RuleViolationError
 
 D = date.fromisoformat
 CERT = CertificateRef("cb-1", "Q-1")
+
+
+@pytest.fixture
+def app(db_url: str) -> Iterator[Registry]:
+    """An empty registry: these tests set up their own directory."""
+    registry = Registry(config.persistence_env(db_url))
+    yield registry
+    registry.close()
 
 
 def meta(request_id: str, effective: str, actor: str = "admin") -> WriteMeta:

@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 import pytest
+from authority import prepare_in_process
 
 from registry import config
 from registry.application.registry import Registry
@@ -156,7 +157,7 @@ def test_a_write_racing_another_process_in_a_batch_fails_none_of_the_others(
     durable_db_url: str,
 ):
     env = config.persistence_env(durable_db_url)
-    app, other = Registry(env), Registry(env)
+    app, other = prepare_in_process(Registry(env)), Registry(env)
     try:
         for n in range(4):
             issue(app, f"Q-{n}")
@@ -245,7 +246,7 @@ def test_a_transfer_racing_another_process_is_redone_on_both_certificates_re_rea
     durable_db_url: str,
 ):
     env = config.persistence_env(durable_db_url)
-    app, other = Registry(env), Registry(env)
+    app, other = prepare_in_process(Registry(env)), Registry(env)
     try:
         for n in range(2):
             issue(app, f"Q-{n}")

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import itertools
 import threading
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 
 import pytest
+from authority import prepare_in_process, register_in_process
 
 from registry.application.registry import Registry
 from registry.application.views import CertificateRef, Organization, Site, WriteMeta
@@ -94,14 +96,25 @@ def test_recorded_times_strictly_increase(app):
     assert all(a < b for a, b in itertools.pairwise(stamps))
 
 
+class Switchable:
+    """A clock whose source the test replaces."""
+
+    def __init__(self, source: Callable[[], datetime]) -> None:
+        self.source = source
+
+    def __call__(self) -> datetime:
+        return self.source()
+
+
 def test_a_recorded_time_never_goes_back_when_the_clock_does():
     # The first write reads noon (once to check it, once to record it); then the clock
     # is set back an hour.
-    readings = itertools.chain(
-        [datetime(2026, 5, 1, 12, tzinfo=UTC)] * 2,
-        itertools.repeat(datetime(2026, 5, 1, 11, tzinfo=UTC)),
-    )
-    app = Registry(clock=lambda: next(readings))
+    noon = datetime(2026, 5, 1, 12, tzinfo=UTC)
+    readings = itertools.chain([noon] * 2, itertools.repeat(datetime(2026, 5, 1, 11, tzinfo=UTC)))
+    clock = Switchable(lambda: datetime(2026, 5, 1, 10, tzinfo=UTC))
+    app = Registry(clock=clock)
+    register_in_process(app, "cb-1")  # recorded at ten, before the first write
+    clock.source = lambda: next(readings)
     first = issue(app)
     assert first == 1
     later = app.record_surveillance(REF, WriteMeta("s", D("2025-01-05")))
@@ -149,17 +162,18 @@ def test_status_defaults_to_the_registry_today_and_everything_committed(db_url):
     from registry import config
 
     noon = datetime(2026, 5, 1, 12, tzinfo=UTC)
-    app = Registry(config.persistence_env(db_url), clock=lambda: noon)
+    app = prepare_in_process(Registry(config.persistence_env(db_url), clock=lambda: noon))
     try:
         issue(app)
         written = app.record_surveillance(REF, WriteMeta("s", D("2025-01-05")))
         view = app.get_status(REF)
+        head = app.store.last_point()
     finally:
         app.close()
     assert view.at == noon.date()
     # The cut is the log as committed (the last write's recorded time), not the clock.
     assert view.as_of == written.recorded_at
-    assert view.log_position == 2
+    assert head is not None and view.log_position == head.position
     assert view.status is Status.VALID
 
 
@@ -170,6 +184,7 @@ def test_a_certificate_written_by_a_process_whose_clock_runs_ahead_keeps_its_ord
     ahead = Registry(env, clock=lambda: datetime(2026, 5, 1, 12, 0, 5, tzinfo=UTC))
     behind = Registry(env, clock=lambda: datetime(2026, 5, 1, 12, 0, 0, tzinfo=UTC))
     try:
+        register_in_process(behind, "cb-1")
         first = issue(ahead)
         assert first == 1
         later = behind.record_surveillance(REF, WriteMeta("s", D("2025-01-05")))
@@ -242,15 +257,18 @@ def test_the_global_log_reads_as_events_with_their_position_and_certificate(app)
     issue(app, other, request_id="other")
     app.suspend_certificate(REF, WriteMeta("suspend", D("2024-03-01")), reason="audit missed")
     app.refs = type(app.refs)(app._issued_event)  # forget what was learnt: read it back
-    suspended = app.read_log(2).events
-    assert [(e.global_position, e.certificate) for e in suspended] == [(3, REF)]
-    page = app.read_log(0)
+    # Before these three, the log holds the directory's events (the CBs registered).
+    p = app.store.last_point().position - 3
+    suspended = app.read_log(p + 2).events
+    assert [(e.global_position, e.certificate) for e in suspended] == [(p + 3, REF)]
+    page = app.read_log(p)
     assert [(e.global_position, e.certificate, e.type) for e in page.events] == [
-        (1, REF, "Issued"),
-        (2, other, "Issued"),
-        (3, REF, "Suspended"),
+        (p + 1, REF, "Issued"),
+        (p + 2, other, "Issued"),
+        (p + 3, REF, "Suspended"),
     ]
-    assert page.last_position == 3
-    rest = app.read_log(1, limit=1)
-    assert [(e.global_position, e.certificate) for e in rest.events] == [(2, other)]
-    assert app.read_log(3).events == [] and app.read_log(3).last_position == 3
+    assert page.last_position == p + 3
+    rest = app.read_log(p + 1, limit=1)
+    assert [(e.global_position, e.certificate) for e in rest.events] == [(p + 2, other)]
+    assert app.read_log(0).events[0].global_position == p + 1
+    assert app.read_log(p + 3).events == [] and app.read_log(p + 3).last_position == p + 3

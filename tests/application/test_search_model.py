@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 
+from authority import prepare_in_process
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -154,7 +155,7 @@ def expected(app: Registry, refs: list[CertificateRef], q: dict, day: date) -> l
 @settings(max_examples=40, deadline=None)
 @given(st.lists(certificate, min_size=1, max_size=12), st.lists(query, min_size=1, max_size=6))
 def test_search_equals_a_scan_of_every_certificates_status_on_the_day(specs, queries) -> None:
-    app = Registry(clock=Clock())
+    app = prepare_in_process(Registry(clock=Clock()))
     index = open_index(app)
     runner = index.runner().start()
     try:

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import TypeVar
 
+from authority import prepare_in_process
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -373,7 +374,7 @@ class Run:
 def play(data: st.DataObject, max_commands: int) -> Run:
     """Send random commands to a fresh registry and the model; they must agree on each."""
     clock = FakeClock()
-    app = Registry(clock=clock)
+    app = prepare_in_process(Registry(clock=clock))
     model, refusals_seen = Model(), []
     for number in range(data.draw(st.integers(1, max_commands), label="commands")):
         clock.now += timedelta(

@@ -132,9 +132,13 @@ def world(db_url: str) -> Iterator[World]:
     w = World(running, app, {}, itertools.count())
     directory = app.directory
     for cb in (OWNER, OTHER_CB):
-        directory.register_certification_body(cb, w.meta(ADMIN, "2020-01-01"), name=cb, country="DE")
+        directory.register_certification_body(
+            cb, w.meta(ADMIN, "2020-01-01"), name=cb, country="DE"
+        )
     for ab in (ACCREDITOR, OTHER_AB):
-        directory.register_accreditation_body(ab, w.meta(ADMIN, "2020-01-01"), name=ab, country="GB")
+        directory.register_accreditation_body(
+            ab, w.meta(ADMIN, "2020-01-01"), name=ab, country="GB"
+        )
         directory.record_mla_status(ab, w.meta(ADMIN, "2020-01-01"), status=MlaStatus.SIGNATORY)
     w.accredited(OWNER)
     credentials = app.credentials
@@ -348,7 +352,10 @@ CALLS: dict[str, tuple[Factory, set[str]]] = {
     # DirectoryService
     "/registry.v1.DirectoryService/RegisterCertificationBody": (
         lambda w: dir_pb.RegisterCertificationBodyRequest(
-            certification_body_id=w.unique("cb-new"), request_id=w.unique("r"), name="New", country="FR"
+            certification_body_id=w.unique("cb-new"),
+            request_id=w.unique("r"),
+            name="New",
+            country="FR",
         ),
         ADMIN_ONLY,
     ),
@@ -376,7 +383,10 @@ CALLS: dict[str, tuple[Factory, set[str]]] = {
     ),
     "/registry.v1.DirectoryService/RegisterAccreditationBody": (
         lambda w: dir_pb.RegisterAccreditationBodyRequest(
-            accreditation_body_id=w.unique("ab-new"), request_id=w.unique("r"), name="New", country="FR"
+            accreditation_body_id=w.unique("ab-new"),
+            request_id=w.unique("r"),
+            name="New",
+            country="FR",
         ),
         ADMIN_ONLY,
     ),

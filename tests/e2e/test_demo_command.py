@@ -57,10 +57,16 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Demo:
     return Demo(done.stdout, db)
 
 
-def test_the_demo_introduces_the_abs_and_cbs_and_says_accreditation_is_not_checked(demo):
+def test_the_demo_introduces_the_abs_and_cbs_each_writing_with_its_own_token(demo):
     assert demo.row("DAkkS")[2:4] == ["cb-nordstern", "Nordstern Zertifizierung GmbH"]
     assert demo.row("PCA")[2] == "cb-wisla"
-    assert "does not keep or check accreditation" in demo.stdout
+    assert "Each CB publishes with its own token" in demo.stdout
+
+
+def test_the_buyer_finds_the_supplier_credible_step_by_step(demo):
+    assert "Is it credible today? The registry checks each step: CREDIBLE" in demo.stdout
+    for step in ("EXISTS", "VALID", "CLAIMED_ORGANIZATION_NAME", "ACCREDITED", "MLA_SIGNATORY"):
+        assert demo.row(step)[1] == "yes", step
 
 
 def test_the_month_end_batch_answers_each_command_and_refuses_one_naming_the_rule(demo):

@@ -47,7 +47,7 @@ def test_an_issued_event_carries_the_certificate_as_typed_fields(client, issue):
     assert isinstance(event.global_position, int)
     assert event.effective_date == pb_day("2024-01-10")
     assert isinstance(event.recorded_at, timestamp_pb2.Timestamp)
-    assert (event.actor, event.request_id) == ("anonymous", "req-issue")
+    assert (event.actor, event.request_id) == ("cb:cb-1", "req-issue")
     assert not event.HasField("retracted_by_version")
     issued = event.issued
     assert issued.organization == pb.Organization(

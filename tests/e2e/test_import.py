@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import RunningServer, issue_default
+from conftest import RunningServer, certificate_events, issue_default
 
 from registry import config
 from registry.application.registry import Registry
@@ -105,7 +105,7 @@ def running(durable_db_url: str) -> Iterator[RunningServer]:
 
 
 def stored_events(running: RunningServer) -> int:
-    return int(running.app.recorder.max_notification_id() or 0)
+    return certificate_events(running)
 
 
 def report_rows(path: Path) -> list[tuple[int, str, str]]:

@@ -34,6 +34,8 @@ def publish(db: str) -> int:
     app = Registry(config.persistence_env(db, pool_size=2))
     refs = [CertificateRef(f"cb-{n % 5}", f"C-{n}") for n in range(CERTIFICATES)]
     try:
+        for n in range(5):
+            register_in_process(app, f"cb-{n}")
         phases = [
             (
                 "issue_certificate",

@@ -9,7 +9,7 @@ from typing import Any
 
 import grpc
 import pytest
-from conftest import RunningServer, issue_default
+from conftest import RunningServer, certificate_events, issue_default
 from google.rpc import code_pb2
 from google.type import date_pb2
 
@@ -31,7 +31,7 @@ def running(durable_db_url: str) -> Iterator[RunningServer]:
 
 
 def stored_events(running: RunningServer) -> int:
-    return int(running.app.recorder.max_notification_id() or 0)
+    return certificate_events(running)
 
 
 def request(command: str, number: str, request_id: str, **fields: Any) -> Any:

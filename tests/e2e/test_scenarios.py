@@ -123,7 +123,7 @@ def test_history_lists_every_event_with_both_clocks_actor_and_payload(client, is
     assert suspended.recorded_at.ToDatetime(tzinfo=UTC) > events[0].recorded_at.ToDatetime(
         tzinfo=UTC
     )
-    assert suspended.actor == "anonymous"
+    assert suspended.actor == "cb:cb-1"
     assert suspended.request_id == "req-suspend"
     assert suspended.suspended.reason == "major NC"
     assert suspended.suspended.review_by == date_pb2.Date(year=2025, month=6, day=1)

@@ -14,7 +14,7 @@ from typing import Any
 
 import grpc
 import pytest
-from conftest import RunningServer
+from conftest import RunningServer, certificate_events
 from eventsourcing.persistence import OperationalError
 from google.type import date_pb2
 
@@ -88,7 +88,7 @@ def accredited_receivers(running: RunningServer) -> None:
 
 
 def stored_events(running: RunningServer) -> int:
-    return int(running.app.recorder.max_notification_id() or 0)
+    return certificate_events(running)
 
 
 # Accepted

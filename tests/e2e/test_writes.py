@@ -10,7 +10,7 @@ from pathlib import Path
 import grpc
 import pytest
 from authority import register_in_process
-from conftest import RunningServer, issue_default
+from conftest import RunningServer, certificate_events, issue_default
 from google.protobuf import timestamp_pb2
 from google.type import date_pb2
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -26,7 +26,7 @@ D = date.fromisoformat
 
 
 def stored_events(running: RunningServer) -> int:
-    return int(running.app.recorder.max_notification_id() or 0)
+    return certificate_events(running)
 
 
 def test_a_retried_write_is_answered_as_first_and_appends_nothing(running, client, issue):
