@@ -320,13 +320,14 @@ def create_server(
 
     Call it with an event loop running (``grpc.aio`` binds to the current loop).
     """
-    executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="rpc")
     grpc_server = grpc.aio.server(
         options=[
             ("grpc.so_reuseport", 1 if reuse_port else 0),
             ("grpc.max_receive_message_length", MAX_RECEIVE_BYTES),
         ]
     )
+    port = _listen(grpc_server, address)
+    executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="rpc")
     index = open_index(app)
     queries = QueryServicer(Queries(app, index.reader))
     faults = StoreFaults()
@@ -340,10 +341,18 @@ def create_server(
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, grpc_server)
     reflection.enable_server_reflection(SERVICE_NAMES, grpc_server)
-    port = grpc_server.add_insecure_port(address)
+    return Server(grpc_server, port, health_servicer, executor, the_feed, index)
+
+
+def _listen(grpc_server: grpc.aio.Server, address: str) -> int:
+    """Bind ``address`` (before anything is opened that a failure would leave open)."""
+    try:
+        port = grpc_server.add_insecure_port(address)
+    except RuntimeError:  # how grpc says it could not bind
+        port = 0
     if port == 0:
         raise OSError(f"cannot listen on {address}")
-    return Server(grpc_server, port, health_servicer, executor, the_feed, index)
+    return int(port)
 
 
 @dataclass
