@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from registry.errors import InvalidInputError
@@ -38,6 +40,29 @@ def default_db(environ: Mapping[str, str] = os.environ) -> str:
 
 def default_server(environ: Mapping[str, str] = os.environ) -> str:
     return environ.get(SERVER_ENV) or DEFAULT_ADDRESS
+
+
+PemKind = Literal["certificate", "private key"]
+# How each kind of PEM block begins, and what a file given for it must hold.
+_PEM: dict[PemKind, tuple[re.Pattern[bytes], str]] = {
+    "certificate": (re.compile(rb"-----BEGIN CERTIFICATE-----"), "a certificate"),
+    "private key": (
+        re.compile(rb"-----BEGIN (?:RSA |EC )?PRIVATE KEY-----"),
+        "an unencrypted private key",
+    ),
+}
+
+
+def read_pem(path: Path, option: str, kind: PemKind) -> bytes:
+    """The bytes of the PEM file ``path`` given as ``option``, which must hold a ``kind``."""
+    begins, holding = _PEM[kind]
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InvalidInputError(f"{option}: cannot read {path}: {error.strerror}") from None
+    if not begins.search(data):
+        raise InvalidInputError(f"{option}: {path} is not a PEM file holding {holding}")
+    return data
 
 
 def persistence_env(db: str, *, pool_size: int | None = None) -> dict[str, str]:
