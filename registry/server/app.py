@@ -13,6 +13,9 @@ line rather than a traceback from inside grpc.
 AuditService serves StreamEvents only (its other methods are answered
 UNIMPLEMENTED): the server's one feed (registry/server/feed.py) is shared by
 every stream, and is ended before the server stops.
+
+With ``tls`` (registry/server/tls.py) the port speaks TLS, or mutual TLS, and
+nothing else: no plaintext port is opened beside it.
 """
 
 from __future__ import annotations
@@ -45,6 +48,7 @@ from registry.server.certificates import CertificateServicer
 from registry.server.errors import Refusal, StoreFaults, refusal
 from registry.server.feed import Feed, FeedSettings
 from registry.server.queries import QueryServicer
+from registry.server.tls import TlsSettings, server_credentials
 from registry.v1 import audit_service_pb2 as audit_pb
 from registry.v1 import certificate_service_pb2 as pb
 from registry.v1 import certificate_service_pb2_grpc as pb_grpc
@@ -261,6 +265,7 @@ class Server:
     executor: ThreadPoolExecutor
     feed: Feed
     index: Index | None = None
+    tls: TlsSettings | None = None
     runner: ProjectionRunner | None = None
     _watch: asyncio.Task[None] | None = None
 
@@ -315,18 +320,21 @@ def create_server(
     threads: int = DEFAULT_THREADS,
     reuse_port: bool = False,
     feed: FeedSettings | None = None,
+    tls: TlsSettings | None = None,
 ) -> Server:
     """A server with the registry, health checking and reflection; bound, not started.
+    With ``tls``, its port speaks TLS (mutual TLS with a client CA), else plaintext.
 
     Call it with an event loop running (``grpc.aio`` binds to the current loop).
     """
+    credentials = None if tls is None else server_credentials(tls)
     grpc_server = grpc.aio.server(
         options=[
             ("grpc.so_reuseport", 1 if reuse_port else 0),
             ("grpc.max_receive_message_length", MAX_RECEIVE_BYTES),
         ]
     )
-    port = _listen(grpc_server, address)
+    port = _listen(grpc_server, address, credentials)
     executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="rpc")
     index = open_index(app)
     queries = QueryServicer(Queries(app, index.reader))
@@ -341,13 +349,19 @@ def create_server(
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, grpc_server)
     reflection.enable_server_reflection(SERVICE_NAMES, grpc_server)
-    return Server(grpc_server, port, health_servicer, executor, the_feed, index)
+    return Server(grpc_server, port, health_servicer, executor, the_feed, index, tls=tls)
 
 
-def _listen(grpc_server: grpc.aio.Server, address: str) -> int:
-    """Bind ``address`` (before anything is opened that a failure would leave open)."""
+def _listen(
+    grpc_server: grpc.aio.Server, address: str, credentials: grpc.ServerCredentials | None
+) -> int:
+    """Bind ``address``, with ``credentials`` over TLS, else plaintext (before anything is
+    opened that a failure would leave open)."""
     try:
-        port = grpc_server.add_insecure_port(address)
+        if credentials is None:
+            port = grpc_server.add_insecure_port(address)
+        else:
+            port = grpc_server.add_secure_port(address, credentials)
     except RuntimeError:  # how grpc says it could not bind
         port = 0
     if port == 0:
@@ -364,6 +378,7 @@ class BackgroundServer:
     address: str = "127.0.0.1:0"
     threads: int = DEFAULT_THREADS
     feed_settings: FeedSettings | None = None
+    tls: TlsSettings | None = None
     port: int = 0
     _loop: asyncio.AbstractEventLoop = field(default_factory=asyncio.new_event_loop)
     _thread: threading.Thread | None = None
@@ -376,7 +391,11 @@ class BackgroundServer:
         async def begin() -> None:
             try:
                 self._server = create_server(
-                    self.app, self.address, threads=self.threads, feed=self.feed_settings
+                    self.app,
+                    self.address,
+                    threads=self.threads,
+                    feed=self.feed_settings,
+                    tls=self.tls,
                 )
                 await self._server.start()
                 self.port = self._server.port
@@ -425,22 +444,30 @@ def serve(
     threads: int = DEFAULT_THREADS,
     reuse_port: bool = False,
     grace: float = 5.0,
+    tls: TlsSettings | None = None,
 ) -> None:
     """Serve until SIGTERM or SIGINT, then finish in-flight calls and close the store."""
-    asyncio.run(_serve(app, address, threads=threads, reuse_port=reuse_port, grace=grace))
+    asyncio.run(_serve(app, address, threads=threads, reuse_port=reuse_port, grace=grace, tls=tls))
 
 
 async def _serve(
-    app: Registry, address: str, *, threads: int, reuse_port: bool, grace: float
+    app: Registry,
+    address: str,
+    *,
+    threads: int,
+    reuse_port: bool,
+    grace: float,
+    tls: TlsSettings | None,
 ) -> None:
-    server = create_server(app, address, threads=threads, reuse_port=reuse_port)
+    server = create_server(app, address, threads=threads, reuse_port=reuse_port, tls=tls)
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, _on_signal, sig, stopping)
     await server.start()
     host = address.rsplit(":", 1)[0]
-    print(f"registry listening on {host}:{server.port}", flush=True)
+    security = "" if server.tls is None else " (mutual TLS)" if server.tls.mutual else " (TLS)"
+    print(f"registry listening on {host}:{server.port}{security}", flush=True)
     try:
         await stopping.wait()
     finally:
