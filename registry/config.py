@@ -20,6 +20,10 @@ DEFAULT_POOL_SIZE = 10
 # store is far away (PostgreSQL over a network); on SQLite fewer threads contend less.
 DEFAULT_THREADS = 2
 SERVER_ENV = "REGISTRY_SERVER"
+# The client's TLS files: the CA it trusts (TLS on), and its certificate and key (mutual TLS).
+TLS_CA_ENV = "REGISTRY_TLS_CA"
+TLS_CERT_ENV = "REGISTRY_TLS_CERT"
+TLS_KEY_ENV = "REGISTRY_TLS_KEY"
 
 
 @dataclass(frozen=True)
@@ -40,6 +44,12 @@ def default_db(environ: Mapping[str, str] = os.environ) -> str:
 
 def default_server(environ: Mapping[str, str] = os.environ) -> str:
     return environ.get(SERVER_ENV) or DEFAULT_ADDRESS
+
+
+def default_file(name: str, environ: Mapping[str, str] = os.environ) -> Path | None:
+    """The file named by the environment variable ``name``, if it is set and not empty."""
+    value = environ.get(name)
+    return Path(value) if value else None
 
 
 PemKind = Literal["certificate", "private key"]

@@ -3,7 +3,8 @@
 Each names a certificate by ``CB NUMBER``, talks to ``--server`` through
 ``registry.client`` and prints a plain-text table, or JSON with ``--json``.
 ``follow`` prints the feed of events as they are recorded: a line each, or a
-JSON object each (JSON Lines).
+JSON object each (JSON Lines). With ``--tls-ca`` every one talks TLS (mutual TLS
+with ``--tls-cert`` and ``--tls-key`` too).
 Exit codes: 0 done; 1 the server refused the call or could not be reached
 (``registry: CODE: message`` on stderr); 2 a malformed command line.
 """
@@ -17,6 +18,7 @@ import re
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from pathlib import Path
 from typing import Any
 
 import grpc
@@ -32,6 +34,7 @@ from registry.client import (
     ref,
 )
 from registry.commands import WRITES, Field, Kind, WriteCommand
+from registry.errors import InvalidInputError
 from registry.v1 import certificate_service_pb2 as pb
 
 Query = Callable[[RegistryClient, argparse.Namespace], str]
@@ -113,8 +116,39 @@ def seconds(value: str) -> float:
 # Running a subcommand
 
 
-def connect(args: argparse.Namespace) -> RegistryClient:
-    return RegistryClient(args.server, timeout=args.timeout, retries=args.retries)
+def connect(args: argparse.Namespace, *, retries: int | None = None) -> RegistryClient:
+    """A client of ``--server`` (see ``server_options``); over TLS with ``--tls-ca``."""
+    ca, cert, key = tls_files(args)
+    return RegistryClient(
+        args.server,
+        timeout=args.timeout,
+        retries=args.retries if retries is None else retries,
+        tls_ca=ca,
+        tls_cert=cert,
+        tls_key=key,
+    )
+
+
+def tls_files(args: argparse.Namespace) -> tuple[bytes | None, bytes | None, bytes | None]:
+    """The PEM bytes of ``--tls-ca``, ``--tls-cert`` and ``--tls-key`` (each None when not
+    given); a missing file or a wrong combination is an ``InvalidInputError``."""
+    if (args.tls_cert is None) != (args.tls_key is None):
+        raise InvalidInputError(
+            f"--tls-cert and --tls-key (${config.TLS_CERT_ENV}, ${config.TLS_KEY_ENV}) "
+            "go together: give both, or neither"
+        )
+    if args.tls_ca is None:
+        if args.tls_cert is not None:
+            raise InvalidInputError(
+                f"--tls-cert and --tls-key need --tls-ca (${config.TLS_CA_ENV}): "
+                "the CA of the server's certificate"
+            )
+        return None, None, None
+    ca = config.read_pem(args.tls_ca, "--tls-ca", "certificate")
+    if args.tls_cert is None:
+        return ca, None, None
+    cert = config.read_pem(args.tls_cert, "--tls-cert", "certificate")
+    return ca, cert, config.read_pem(args.tls_key, "--tls-key", "private key")
 
 
 def refused(error: RegistryClientError, args: argparse.Namespace) -> int:
@@ -231,7 +265,8 @@ def _common_options() -> argparse.ArgumentParser:
 
 
 def server_options() -> argparse.ArgumentParser:
-    """--server, --json, --timeout, --retries: what every client subcommand takes."""
+    """--server, --json, --timeout, --retries and the TLS options: what every client
+    subcommand takes."""
     common = argparse.ArgumentParser(add_help=False)
     group = common.add_argument_group("server and output")
     group.add_argument(
@@ -255,7 +290,37 @@ def server_options() -> argparse.ArgumentParser:
         metavar="N",
         help=f"retries while the server is unavailable (default {DEFAULT_RETRIES})",
     )
+    add_tls_options(common)
     return common
+
+
+def add_tls_options(parser: argparse.ArgumentParser) -> None:
+    """--tls-ca, --tls-cert and --tls-key, defaults from the environment."""
+    group = parser.add_argument_group(
+        "TLS", "Plaintext unless --tls-ca is given; mutual TLS with --tls-cert and --tls-key."
+    )
+    group.add_argument(
+        "--tls-ca",
+        type=Path,
+        default=config.default_file(config.TLS_CA_ENV),
+        metavar="FILE",
+        help=f"talk TLS, trusting this CA's certificate (PEM) (default ${config.TLS_CA_ENV})",
+    )
+    group.add_argument(
+        "--tls-cert",
+        type=Path,
+        default=config.default_file(config.TLS_CERT_ENV),
+        metavar="FILE",
+        help="present this client certificate (PEM); its Common Name names the caller, "
+        f"e.g. cb:CB-1 (default ${config.TLS_CERT_ENV})",
+    )
+    group.add_argument(
+        "--tls-key",
+        type=Path,
+        default=config.default_file(config.TLS_KEY_ENV),
+        metavar="FILE",
+        help=f"the client certificate's private key (PEM) (default ${config.TLS_KEY_ENV})",
+    )
 
 
 def _write_options() -> argparse.ArgumentParser:
