@@ -250,7 +250,9 @@ def registry(*args: str | Path, env: Mapping[str, str] | None = None) -> Run:
     return Run(done.returncode, done.stdout, done.stderr)
 
 
-LISTENING = re.compile(r"^registry listening on \S+(.*)$", re.MULTILINE)
+# What a server process says it listens with: " (TLS)", " (mutual TLS)", or "" (plaintext).
+# Not up to the line's end: another thread's log line may follow before its line break.
+LISTENING = re.compile(r"registry listening on \S+( \((?:mutual )?TLS\))?")
 
 
 @pytest.fixture(scope="module")
