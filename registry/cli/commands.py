@@ -319,7 +319,8 @@ def add_tls_options(parser: argparse.ArgumentParser) -> None:
         type=Path,
         default=config.default_file(config.TLS_KEY_ENV),
         metavar="FILE",
-        help=f"the client certificate's private key (PEM) (default ${config.TLS_KEY_ENV})",
+        help="the client certificate's private key (PEM, unencrypted) "
+        f"(default ${config.TLS_KEY_ENV})",
     )
 
 

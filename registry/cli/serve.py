@@ -75,7 +75,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
     tls.add_argument(
         "--tls-cert", type=Path, metavar="FILE", help="the server's certificate chain (PEM)"
     )
-    tls.add_argument("--tls-key", type=Path, metavar="FILE", help="its private key (PEM)")
+    tls.add_argument(
+        "--tls-key", type=Path, metavar="FILE", help="its private key (PEM, unencrypted)"
+    )
     tls.add_argument(
         "--tls-client-ca",
         type=Path,
