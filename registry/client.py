@@ -9,6 +9,12 @@ Every call has a deadline (``timeout``, default 10 s). Writes get a fresh
 retried with the *same* request, so a retried write is applied at most once.
 Errors raise ``RegistryClientError`` with the gRPC status code and message.
 
+Over TLS, trust the server's CA (and for mutual TLS present a client certificate,
+whose Common Name names the caller, e.g. ``cb:CB-1``)::
+
+    RegistryClient("registry.example:50051", tls_ca=Path("ca.crt"),
+                   tls_cert=Path("cb-1.crt"), tls_key=Path("cb-1.key"))
+
 ``follow()`` reads the live feed of every event, reconnecting from the last
 position it received when the server ends the stream (too far behind, or
 restarting): no event twice, none skipped.
@@ -19,6 +25,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import date, datetime
+from pathlib import Path
 from types import TracebackType
 from typing import Any, NotRequired, TypedDict, TypeVar, Unpack, cast
 
@@ -121,6 +128,37 @@ class NewCertificate(WriteOptions):
     sector_codes: NotRequired[Iterable[str]]
 
 
+Pem = Path | bytes
+
+
+def _pem(value: Pem | None) -> bytes | None:
+    return value.read_bytes() if isinstance(value, Path) else value
+
+
+def open_channel(
+    target: str,
+    *,
+    tls_ca: Pem | None = None,
+    tls_cert: Pem | None = None,
+    tls_key: Pem | None = None,
+) -> grpc.Channel:
+    """A plaintext channel to ``target``; with ``tls_ca``, a TLS channel trusting that CA
+    (PEM: a file or its bytes), presenting the client certificate ``tls_cert`` with its
+    key ``tls_key`` if given (mutual TLS)."""
+    if (tls_cert is None) != (tls_key is None):
+        raise ValueError("tls_cert and tls_key go together: give both, or neither")
+    if tls_ca is None:
+        if tls_cert is not None:
+            raise ValueError("a client certificate needs tls_ca, the CA of the server's")
+        return grpc.insecure_channel(target)
+    credentials = grpc.ssl_channel_credentials(
+        root_certificates=_pem(tls_ca),
+        private_key=_pem(tls_key),
+        certificate_chain=_pem(tls_cert),
+    )
+    return grpc.secure_channel(target, credentials)
+
+
 TokenSource = Callable[[str, Any], str | None]
 """Given a call's method (``/registry.v1.Service/Method``) and request, the bearer token to
 send with it (None: none)."""
@@ -149,6 +187,7 @@ class _Bearer(grpc.UnaryUnaryClientInterceptor, grpc.UnaryStreamClientIntercepto
 class RegistryClient(TrustCalls):
     """One channel to a registry server; thread-safe, close it (or use ``with``) when done.
 
+    Plaintext, or TLS with ``tls_ca`` (see ``open_channel``); or over ``channel``.
     ``token``: the bearer token every call carries (see ``registry admin token create``);
     or ``token_source`` to choose one per call. Without either, calls are anonymous.
     """
@@ -162,8 +201,15 @@ class RegistryClient(TrustCalls):
         channel: grpc.Channel | None = None,
         token: str | None = None,
         token_source: TokenSource | None = None,
+        tls_ca: Pem | None = None,
+        tls_cert: Pem | None = None,
+        tls_key: Pem | None = None,
     ) -> None:
-        self._base_channel = channel or grpc.insecure_channel(target)
+        if channel is not None and any(v is not None for v in (tls_ca, tls_cert, tls_key)):
+            raise ValueError("give a channel, or TLS settings for one, not both")
+        self._base_channel = channel or open_channel(
+            target, tls_ca=tls_ca, tls_cert=tls_cert, tls_key=tls_key
+        )
         if token is not None and token_source is None:
             token_source = lambda method, request: token  # noqa: E731
         self.channel = (

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Literal
 from urllib.parse import parse_qs, unquote, urlsplit
 
 from registry.errors import InvalidInputError
@@ -26,6 +28,10 @@ TOKEN_FILE_ENV = "REGISTRY_TOKEN_FILE"
 # client commands look for a token when given none: the working directory, beside the
 # default database.
 DEFAULT_TOKEN_FILE = "registry.token"
+# The client's TLS files: the CA it trusts (TLS on), and its certificate and key (mutual TLS).
+TLS_CA_ENV = "REGISTRY_TLS_CA"
+TLS_CERT_ENV = "REGISTRY_TLS_CERT"
+TLS_KEY_ENV = "REGISTRY_TLS_KEY"
 
 
 @dataclass(frozen=True)
@@ -82,6 +88,35 @@ def write_token_file(path: Path, token: str) -> None:
         os.write(descriptor, (token + "\n").encode("ascii"))
     finally:
         os.close(descriptor)
+
+
+def default_file(name: str, environ: Mapping[str, str] = os.environ) -> Path | None:
+    """The file named by the environment variable ``name``, if it is set and not empty."""
+    value = environ.get(name)
+    return Path(value) if value else None
+
+
+PemKind = Literal["certificate", "private key"]
+# How each kind of PEM block begins, and what a file given for it must hold.
+_PEM: dict[PemKind, tuple[re.Pattern[bytes], str]] = {
+    "certificate": (re.compile(rb"-----BEGIN CERTIFICATE-----"), "a certificate"),
+    "private key": (
+        re.compile(rb"-----BEGIN (?:RSA |EC )?PRIVATE KEY-----"),
+        "an unencrypted private key",
+    ),
+}
+
+
+def read_pem(path: Path, option: str, kind: PemKind) -> bytes:
+    """The bytes of the PEM file ``path`` given as ``option``, which must hold a ``kind``."""
+    begins, holding = _PEM[kind]
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise InvalidInputError(f"{option}: cannot read {path}: {error.strerror}") from None
+    if not begins.search(data):
+        raise InvalidInputError(f"{option}: {path} is not a PEM file holding {holding}")
+    return data
 
 
 def persistence_env(db: str, *, pool_size: int | None = None) -> dict[str, str]:

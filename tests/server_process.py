@@ -20,12 +20,18 @@ STARTUP_SECONDS = 60
 
 @dataclass
 class ServerProcess:
-    """One ``registry serve`` process; its output goes to ``log``."""
+    """One ``registry serve`` process; its output goes to ``log``. ``options`` are more
+    ``registry serve`` options (e.g. ``--tls-cert``); ``tls_ca``, ``tls_cert`` and ``tls_key``
+    what a client needs to reach it over TLS (see ``client``)."""
 
     db: str
     log: Path
     port: int = field(default_factory=free_port)
     workers: int = 1
+    options: tuple[str, ...] = ()
+    tls_ca: Path | None = None
+    tls_cert: Path | None = None
+    tls_key: Path | None = None
     process: subprocess.Popen[str] | None = None
     token_file: Path | None = None
 
@@ -68,6 +74,7 @@ class ServerProcess:
             "4",
             "--token-file",
             str(self.token_file),
+            *self.options,
         ]
         out = self.log.open("a")
         self.process = subprocess.Popen(command, stdout=out, stderr=subprocess.STDOUT, text=True)
@@ -75,9 +82,19 @@ class ServerProcess:
         self.wait_ready()
         return self
 
+    def client(self, *, timeout: float = 10, retries: int = 0) -> RegistryClient:
+        return RegistryClient(
+            self.target,
+            timeout=timeout,
+            retries=retries,
+            tls_ca=self.tls_ca,
+            tls_cert=self.tls_cert,
+            tls_key=self.tls_key,
+        )
+
     def wait_ready(self) -> None:
         deadline = time.monotonic() + STARTUP_SECONDS
-        with RegistryClient(self.target, timeout=2, retries=0) as client:
+        with self.client(timeout=2) as client:
             while True:
                 assert self.process is not None
                 if self.process.poll() is not None:

@@ -20,8 +20,16 @@ from typing import IO, Any
 from registry import config
 from registry.bulk.importer import Importer, Progress
 from registry.bulk.rows import FileFormatError
-from registry.cli.commands import int_at_least, iso_date, iso_instant, seconds
-from registry.client import DEFAULT_RETRIES, RegistryClient, RegistryClientError
+from registry.cli.commands import (
+    add_tls_options,
+    add_token_option,
+    connect,
+    int_at_least,
+    iso_date,
+    iso_instant,
+    seconds,
+)
+from registry.client import DEFAULT_RETRIES, RegistryClientError
 
 EXIT_OK, EXIT_REFUSED, EXIT_UNREADABLE = 0, 1, 2
 PLAIN_EVERY_SECONDS = 2.0
@@ -113,6 +121,8 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     )
     parser.add_argument("--no-progress", action="store_true", help="print no progress")
     parser.add_argument("--json", action="store_true", help="print the summary as JSON")
+    add_token_option(parser)
+    add_tls_options(parser)
     parser.set_defaults(run=run_import)
 
     parser = subparsers.add_parser(
@@ -150,8 +160,8 @@ def run_import(args: argparse.Namespace) -> int:
         print(f"registry: {path}: no such file", file=sys.stderr)
         return EXIT_UNREADABLE
     report = args.errors or path.with_name(path.name + ".errors.csv")
+    client = connect(args, retries=DEFAULT_RETRIES)
     display = ProgressDisplay(sys.stderr, path.stat().st_size, enabled=not args.no_progress)
-    client = RegistryClient(args.server, timeout=args.timeout, retries=DEFAULT_RETRIES)
     importer = Importer(client, batch_size=args.batch_size, on_progress=display)
     try:
         summary = importer.run(path, report, args.format)

@@ -3,7 +3,8 @@
 Each names a certificate by ``CB NUMBER``, talks to ``--server`` through
 ``registry.client`` and prints a plain-text table, or JSON with ``--json``.
 ``follow`` prints the feed of events as they are recorded: a line each, or a
-JSON object each (JSON Lines).
+JSON object each (JSON Lines). With ``--tls-ca`` every one talks TLS (mutual TLS
+with ``--tls-cert`` and ``--tls-key`` too).
 Exit codes: 0 done; 1 the server refused the call or could not be reached
 (``registry: CODE: message`` on stderr); 2 a malformed command line.
 """
@@ -33,6 +34,7 @@ from registry.client import (
     ref,
 )
 from registry.commands import WRITES, Field, Kind, WriteCommand
+from registry.errors import InvalidInputError
 from registry.v1 import certificate_service_pb2 as pb
 
 Query = Callable[[RegistryClient, argparse.Namespace], str]
@@ -114,9 +116,41 @@ def seconds(value: str) -> float:
 # Running a subcommand
 
 
-def connect(args: argparse.Namespace) -> RegistryClient:
-    token = config.client_token(args.token_file)
-    return RegistryClient(args.server, timeout=args.timeout, retries=args.retries, token=token)
+def connect(args: argparse.Namespace, *, retries: int | None = None) -> RegistryClient:
+    """A client of ``--server`` (see ``server_options``) sending the token of
+    ``config.client_token``; over TLS with ``--tls-ca``."""
+    ca, cert, key = tls_files(args)
+    return RegistryClient(
+        args.server,
+        timeout=args.timeout,
+        retries=args.retries if retries is None else retries,
+        token=config.client_token(args.token_file),
+        tls_ca=ca,
+        tls_cert=cert,
+        tls_key=key,
+    )
+
+
+def tls_files(args: argparse.Namespace) -> tuple[bytes | None, bytes | None, bytes | None]:
+    """The PEM bytes of ``--tls-ca``, ``--tls-cert`` and ``--tls-key`` (each None when not
+    given); a missing file or a wrong combination is an ``InvalidInputError``."""
+    if (args.tls_cert is None) != (args.tls_key is None):
+        raise InvalidInputError(
+            f"--tls-cert and --tls-key (${config.TLS_CERT_ENV}, ${config.TLS_KEY_ENV}) "
+            "go together: give both, or neither"
+        )
+    if args.tls_ca is None:
+        if args.tls_cert is not None:
+            raise InvalidInputError(
+                f"--tls-cert and --tls-key need --tls-ca (${config.TLS_CA_ENV}): "
+                "the CA of the server's certificate"
+            )
+        return None, None, None
+    ca = config.read_pem(args.tls_ca, "--tls-ca", "certificate")
+    if args.tls_cert is None:
+        return ca, None, None
+    cert = config.read_pem(args.tls_cert, "--tls-cert", "certificate")
+    return ca, cert, config.read_pem(args.tls_key, "--tls-key", "private key")
 
 
 def refused(error: RegistryClientError, args: argparse.Namespace) -> int:
@@ -233,7 +267,8 @@ def _common_options() -> argparse.ArgumentParser:
 
 
 def server_options() -> argparse.ArgumentParser:
-    """--server, --json, --timeout, --retries: what every client subcommand takes."""
+    """--server, --json, --timeout, --retries and the TLS options: what every client
+    subcommand takes."""
     common = argparse.ArgumentParser(add_help=False)
     group = common.add_argument_group("server and output")
     group.add_argument(
@@ -242,15 +277,7 @@ def server_options() -> argparse.ArgumentParser:
         metavar="HOST:PORT",
         help=f"the registry server (default ${config.SERVER_ENV} or {config.DEFAULT_ADDRESS})",
     )
-    group.add_argument(
-        "--token-file",
-        type=Path,
-        default=None,
-        metavar="FILE",
-        help=f"send the bearer token in FILE (default: ${config.TOKEN_ENV}, else "
-        f"${config.TOKEN_FILE_ENV} or ./{config.DEFAULT_TOKEN_FILE} if it exists, else none: "
-        "anonymous)",
-    )
+    add_token_option(group)
     group.add_argument("--json", action="store_true", help="print JSON instead of a table")
     group.add_argument(
         "--timeout",
@@ -266,7 +293,51 @@ def server_options() -> argparse.ArgumentParser:
         metavar="N",
         help=f"retries while the server is unavailable (default {DEFAULT_RETRIES})",
     )
+    add_tls_options(common)
     return common
+
+
+def add_token_option(parser: argparse.ArgumentParser | argparse._ArgumentGroup) -> None:
+    """--token-file: whose bearer token the calls carry (see ``config.client_token``)."""
+    parser.add_argument(
+        "--token-file",
+        type=Path,
+        default=None,
+        metavar="FILE",
+        help=f"send the bearer token in FILE (default: ${config.TOKEN_ENV}, else "
+        f"${config.TOKEN_FILE_ENV} or ./{config.DEFAULT_TOKEN_FILE} if it exists, else none: "
+        "anonymous)",
+    )
+
+
+def add_tls_options(parser: argparse.ArgumentParser) -> None:
+    """--tls-ca, --tls-cert and --tls-key, defaults from the environment."""
+    group = parser.add_argument_group(
+        "TLS", "Plaintext unless --tls-ca is given; mutual TLS with --tls-cert and --tls-key."
+    )
+    group.add_argument(
+        "--tls-ca",
+        type=Path,
+        default=config.default_file(config.TLS_CA_ENV),
+        metavar="FILE",
+        help=f"talk TLS, trusting this CA's certificate (PEM) (default ${config.TLS_CA_ENV})",
+    )
+    group.add_argument(
+        "--tls-cert",
+        type=Path,
+        default=config.default_file(config.TLS_CERT_ENV),
+        metavar="FILE",
+        help="present this client certificate (PEM); its Common Name names the caller, "
+        f"e.g. cb:CB-1 (default ${config.TLS_CERT_ENV})",
+    )
+    group.add_argument(
+        "--tls-key",
+        type=Path,
+        default=config.default_file(config.TLS_KEY_ENV),
+        metavar="FILE",
+        help="the client certificate's private key (PEM, unencrypted) "
+        f"(default ${config.TLS_KEY_ENV})",
+    )
 
 
 def _write_options() -> argparse.ArgumentParser:

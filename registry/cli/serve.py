@@ -18,6 +18,7 @@ from registry.errors import InvalidInputError
 
 if TYPE_CHECKING:
     from registry.application.registry import Registry
+    from registry.server.tls import TlsSettings
 
 log = logging.getLogger(__name__)
 
@@ -80,12 +81,31 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         help="calls a second each anonymous peer address may make "
         f"(default {config.DEFAULT_ANONYMOUS_RATE:g}); authenticated callers are not limited",
     )
+    tls = parser.add_argument_group(
+        "TLS",
+        "With --tls-cert and --tls-key the port speaks TLS only. With --tls-client-ca too, "
+        "every client must present a certificate signed by that CA (mutual TLS); its "
+        "subject's Common Name names the client: admin, cb:ID or ab:ID.",
+    )
+    tls.add_argument(
+        "--tls-cert", type=Path, metavar="FILE", help="the server's certificate chain (PEM)"
+    )
+    tls.add_argument(
+        "--tls-key", type=Path, metavar="FILE", help="its private key (PEM, unencrypted)"
+    )
+    tls.add_argument(
+        "--tls-client-ca",
+        type=Path,
+        metavar="FILE",
+        help="the CA certificate(s) (PEM) that clients' certificates must be signed by",
+    )
     parser.add_argument("--reuse-port", action="store_true", help=argparse.SUPPRESS)
     parser.set_defaults(run=run)
 
 
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+    tls = tls_settings(args)
     env = config.persistence_env(args.db, pool_size=args.pool_size)
     if args.standards_file is not None:
         if not args.standards_file.is_file():
@@ -109,6 +129,7 @@ def run(args: argparse.Namespace) -> int:
         threads=args.threads,
         reuse_port=args.reuse_port,
         access=AccessSettings(anonymous_rate=args.anonymous_rate),
+        tls=tls,
     )
     return 0
 
@@ -133,6 +154,22 @@ def bootstrap(app: Registry, token_file: Path | None) -> None:
         "readable by its owner only; client commands run here use it by default",
         flush=True,
     )
+
+
+def tls_settings(args: argparse.Namespace) -> TlsSettings | None:
+    """The TLS options, checked (files read) before the store is opened or workers start:
+    a bad one is one line now, not a server failing later, or a worker restarted forever."""
+    if args.tls_cert is None and args.tls_key is None:
+        if args.tls_client_ca is not None:
+            raise InvalidInputError("--tls-client-ca needs --tls-cert and --tls-key")
+        return None
+    if args.tls_cert is None or args.tls_key is None:
+        raise InvalidInputError("--tls-cert and --tls-key go together: give both, or neither")
+    from registry.server.tls import TlsSettings, server_credentials
+
+    settings = TlsSettings(args.tls_cert, args.tls_key, args.tls_client_ca)
+    server_credentials(settings)
+    return settings
 
 
 def open_registry(env: dict[str, str]) -> Registry:
@@ -182,6 +219,13 @@ def supervise(args: argparse.Namespace, env: dict[str, str]) -> int:
         command += ["--pool-size", str(args.pool_size)]
     if args.standards_file is not None:
         command += ["--standards-file", str(args.standards_file)]
+    for option, path in (
+        ("--tls-cert", args.tls_cert),
+        ("--tls-key", args.tls_key),
+        ("--tls-client-ca", args.tls_client_ca),
+    ):
+        if path is not None:
+            command += [option, str(path)]
     stopping = False
 
     def on_signal(signum: int, frame: FrameType | None) -> None:

@@ -13,6 +13,9 @@ line rather than a traceback from inside grpc.
 AuditService serves StreamEvents only (its other methods are answered
 UNIMPLEMENTED): the server's one feed (registry/server/feed.py) is shared by
 every stream, and is ended before the server stops.
+
+With ``tls`` (registry/server/tls.py) the port speaks TLS, or mutual TLS, and
+nothing else: no plaintext port is opened beside it.
 """
 
 from __future__ import annotations
@@ -25,7 +28,7 @@ import signal
 import threading
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import grpc
@@ -48,6 +51,7 @@ from registry.server.certificates import CertificateServicer
 from registry.server.errors import Refusal, StoreFaults, refusal
 from registry.server.feed import Feed, FeedSettings
 from registry.server.queries import QueryServicer
+from registry.server.tls import TlsSettings, principal_from_peer, server_credentials
 from registry.server.trust import (
     AccessServicer,
     AccreditationServicer,
@@ -299,6 +303,7 @@ class Server:
     executor: ThreadPoolExecutor
     feed: Feed
     index: Index | None = None
+    tls: TlsSettings | None = None
     runner: ProjectionRunner | None = None
     _watch: asyncio.Task[None] | None = None
 
@@ -354,12 +359,19 @@ def create_server(
     reuse_port: bool = False,
     feed: FeedSettings | None = None,
     access: AccessSettings | None = None,
+    tls: TlsSettings | None = None,
 ) -> Server:
     """A server with the registry, health checking and reflection; bound, not started.
+    With ``tls``, its port speaks TLS (mutual TLS with a client CA), else plaintext.
 
     Call it with an event loop running (``grpc.aio`` binds to the current loop).
     """
+    credentials = None if tls is None else server_credentials(tls)
     executor = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="rpc")
+    access = access or AccessSettings()
+    if tls is not None and tls.mutual and access.peer_principal is None:
+        # Under mutual TLS the client certificate's subject names the principal.
+        access = replace(access, peer_principal=principal_from_peer)
     grpc_server = grpc.aio.server(
         interceptors=[AccessInterceptor(app, executor, access)],
         options=[
@@ -367,6 +379,7 @@ def create_server(
             ("grpc.max_receive_message_length", MAX_RECEIVE_BYTES),
         ],
     )
+    port = _listen(grpc_server, address, credentials)
     index = open_index(app)
     queries = QueryServicer(Queries(app, index.reader))
     faults = StoreFaults()
@@ -393,10 +406,24 @@ def create_server(
     health_servicer = health.aio.HealthServicer()
     health_pb2_grpc.add_HealthServicer_to_server(health_servicer, grpc_server)
     reflection.enable_server_reflection(SERVICE_NAMES, grpc_server)
-    port = grpc_server.add_insecure_port(address)
+    return Server(grpc_server, port, health_servicer, executor, the_feed, index, tls=tls)
+
+
+def _listen(
+    grpc_server: grpc.aio.Server, address: str, credentials: grpc.ServerCredentials | None
+) -> int:
+    """Bind ``address``, with ``credentials`` over TLS, else plaintext (before anything is
+    opened that a failure would leave open)."""
+    try:
+        if credentials is None:
+            port = grpc_server.add_insecure_port(address)
+        else:
+            port = grpc_server.add_secure_port(address, credentials)
+    except RuntimeError:  # how grpc says it could not bind
+        port = 0
     if port == 0:
         raise OSError(f"cannot listen on {address}")
-    return Server(grpc_server, port, health_servicer, executor, the_feed, index)
+    return int(port)
 
 
 @dataclass
@@ -409,6 +436,7 @@ class BackgroundServer:
     threads: int = DEFAULT_THREADS
     feed_settings: FeedSettings | None = None
     access: AccessSettings | None = None
+    tls: TlsSettings | None = None
     port: int = 0
     _loop: asyncio.AbstractEventLoop = field(default_factory=asyncio.new_event_loop)
     _thread: threading.Thread | None = None
@@ -426,6 +454,7 @@ class BackgroundServer:
                     threads=self.threads,
                     feed=self.feed_settings,
                     access=self.access,
+                    tls=self.tls,
                 )
                 await self._server.start()
                 self.port = self._server.port
@@ -475,10 +504,19 @@ def serve(
     reuse_port: bool = False,
     grace: float = 5.0,
     access: AccessSettings | None = None,
+    tls: TlsSettings | None = None,
 ) -> None:
     """Serve until SIGTERM or SIGINT, then finish in-flight calls and close the store."""
     asyncio.run(
-        _serve(app, address, threads=threads, reuse_port=reuse_port, grace=grace, access=access)
+        _serve(
+            app,
+            address,
+            threads=threads,
+            reuse_port=reuse_port,
+            grace=grace,
+            access=access,
+            tls=tls,
+        )
     )
 
 
@@ -490,15 +528,19 @@ async def _serve(
     reuse_port: bool,
     grace: float,
     access: AccessSettings | None,
+    tls: TlsSettings | None,
 ) -> None:
-    server = create_server(app, address, threads=threads, reuse_port=reuse_port, access=access)
+    server = create_server(
+        app, address, threads=threads, reuse_port=reuse_port, access=access, tls=tls
+    )
     stopping = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, _on_signal, sig, stopping)
     await server.start()
     host = address.rsplit(":", 1)[0]
-    print(f"registry listening on {host}:{server.port}", flush=True)
+    security = "" if server.tls is None else " (mutual TLS)" if server.tls.mutual else " (TLS)"
+    print(f"registry listening on {host}:{server.port}{security}", flush=True)
     try:
         await stopping.wait()
     finally:

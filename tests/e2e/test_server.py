@@ -1,4 +1,4 @@
-"""The server as third-party tools see it: health checking and reflection."""
+"""The server as third-party tools see it: health checking and reflection; its address."""
 
 from __future__ import annotations
 
@@ -7,7 +7,11 @@ import shutil
 import subprocess
 from pathlib import Path
 
+import pytest
 from grpc_health.v1 import health_pb2, health_pb2_grpc
+
+from registry.application.registry import Registry
+from registry.server.app import BackgroundServer
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -68,3 +72,9 @@ def test_reflection_lists_the_services(running):
     services = result.stdout.split()
     assert "registry.v1.CertificateService" in services
     assert "grpc.health.v1.Health" in services
+
+
+def test_a_port_already_taken_is_an_os_error_naming_the_address(running):
+    address = f"127.0.0.1:{running.port}"
+    with pytest.raises(OSError, match=f"cannot listen on {address}"):
+        BackgroundServer(Registry(), address).start()
