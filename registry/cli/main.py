@@ -6,7 +6,16 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from registry.cli import bulk, commands, db, demo, projections, queries, serve
+from registry.cli import (
+    admin,
+    bulk,
+    commands,
+    db,
+    demo,
+    projections,
+    queries,
+    serve,
+)
 from registry.errors import RegistryError
 
 
@@ -19,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_parser(subparsers)
     commands.add_parsers(subparsers)
     queries.add_parsers(subparsers)
+    admin.add_parser(subparsers)
     projections.add_parser(subparsers)
     bulk.add_parsers(subparsers)
     db.add_parser(subparsers)
