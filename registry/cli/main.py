@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from registry.cli import (
+    accreditation,
     admin,
     bulk,
     commands,
@@ -28,6 +29,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_parser(subparsers)
     commands.add_parsers(subparsers)
     queries.add_parsers(subparsers)
+    accreditation.add_parser(subparsers)
     admin.add_parser(subparsers)
     projections.add_parser(subparsers)
     bulk.add_parsers(subparsers)
