@@ -16,6 +16,7 @@ from registry.cli import (
     projections,
     queries,
     serve,
+    verify,
 )
 from registry.errors import RegistryError
 
@@ -29,6 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_parser(subparsers)
     commands.add_parsers(subparsers)
     queries.add_parsers(subparsers)
+    verify.add_parser(subparsers)
     accreditation.add_parser(subparsers)
     admin.add_parser(subparsers)
     projections.add_parser(subparsers)
