@@ -37,44 +37,64 @@ PLAIN_EVERY_SECONDS = 2.0
 
 class ProgressDisplay:
     """A progress bar (rows, rate, ETA) on a terminal; plain lines every few seconds
-    elsewhere (a log file, a pipe)."""
+    elsewhere (a log file, a pipe). ``total`` is what is to be done, in ``unit``: bytes of
+    the file for an import, rows for a supplier list; each plain line begins with
+    ``label``."""
 
-    def __init__(self, stream: IO[str], total: int, *, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        stream: IO[str],
+        total: int,
+        *,
+        enabled: bool = True,
+        label: str = "import",
+        unit: str = "B",
+    ) -> None:
         self.stream = stream
+        self.total = total
+        self.label = label
         self.enabled = enabled
         self.terminal = enabled and stream.isatty()
         self.started = time.monotonic()
-        self.last_line = 0.0
+        self.last_line = self.started  # the first line after a few seconds, or at the end
         self.bar: Any = None
         if self.terminal:
             from tqdm import tqdm
 
             self.bar = tqdm(
                 total=total,
-                unit="B",
-                unit_scale=True,
+                unit=unit,
+                unit_scale=unit == "B",
                 file=stream,
                 bar_format="{l_bar}{bar}| {postfix} [{elapsed}<{remaining}]",
             )
 
     def __call__(self, progress: Progress) -> None:
+        self.show(
+            progress.read_bytes,
+            progress.rows,
+            f"{progress.imported:,} imported, {progress.refused:,} refused",
+        )
+
+    def show(self, done: int, rows: int, tally: str) -> None:
+        """``done`` of the total (in its unit), ``rows`` handled, and what became of them."""
         if not self.enabled:
             return
         elapsed = max(time.monotonic() - self.started, 1e-6)
-        rate = progress.rows / elapsed
+        rate = rows / elapsed
         if self.bar is not None:
-            self.bar.set_postfix_str(f"{progress.rows:,} rows, {rate:,.0f} rows/s", refresh=False)
-            self.bar.update(progress.read_bytes - self.bar.n)
+            self.bar.set_postfix_str(f"{rows:,} rows, {rate:,.0f} rows/s", refresh=False)
+            self.bar.update(done - self.bar.n)
             return
-        done = progress.read_bytes >= progress.total_bytes
-        if not done and time.monotonic() - self.last_line < PLAIN_EVERY_SECONDS:
+        finished = done >= self.total
+        if not finished and time.monotonic() - self.last_line < PLAIN_EVERY_SECONDS:
             return
         self.last_line = time.monotonic()
-        share = progress.read_bytes / progress.total_bytes if progress.total_bytes else 1.0
+        share = done / self.total if self.total else 1.0
         left = elapsed * (1 - share) / share if share else 0.0
         print(
-            f"import: {progress.rows:,} rows ({share:.0%}), {rate:,.0f} rows/s, "
-            f"{progress.imported:,} imported, {progress.refused:,} refused, ETA {left:.0f} s",
+            f"{self.label}: {rows:,} rows ({share:.0%}), {rate:,.0f} rows/s, {tally}, "
+            f"ETA {left:.0f} s",
             file=self.stream,
             flush=True,
         )

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import grpc
+from google.protobuf.message import Message
 
 from registry import config
 from registry.cli import output
@@ -225,6 +226,25 @@ def _write(command: WriteCommand) -> Callable[[argparse.Namespace], int]:
     return run
 
 
+def send(
+    args: argparse.Namespace,
+    subject: str,
+    label: str,
+    call: Callable[[RegistryClient, str], Message],
+) -> int:
+    """Run the write ``call(client, request_id)`` (``--request-id``, else a fresh one) and
+    print its answer: ``subject`` ``label``, new version, recorded time, request id."""
+    args.request_id = args.request_id or new_request_id()
+    try:
+        with connect(args) as client:
+            response = call(client, args.request_id)
+    except RegistryClientError as error:
+        return refused(error, args)
+    return emit(
+        output.written(label, response, args.request_id, subject=subject, as_json=args.json)
+    )
+
+
 def _label(args: argparse.Namespace) -> str:
     return f"{args.cb}/{args.number}"
 
@@ -340,7 +360,8 @@ def add_tls_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def _write_options() -> argparse.ArgumentParser:
+def write_options(*, expected_version: bool = True) -> argparse.ArgumentParser:
+    """--effective and --request-id (and --expected-version): what every write takes."""
     write = argparse.ArgumentParser(add_help=False)
     group = write.add_argument_group("every write")
     group.add_argument(
@@ -356,13 +377,33 @@ def _write_options() -> argparse.ArgumentParser:
         help="idempotency key; a retry with the same id is applied at most once "
         "(default a fresh UUID, printed)",
     )
-    group.add_argument(
-        "--expected-version",
-        type=int_at_least(0),
-        metavar="N",
-        help="refuse (ABORTED) unless the certificate is at this version",
-    )
+    if expected_version:
+        group.add_argument(
+            "--expected-version",
+            type=int_at_least(0),
+            metavar="N",
+            help="refuse (ABORTED) unless the certificate is at this version",
+        )
     return write
+
+
+def reading_options(what: str) -> argparse.ArgumentParser:
+    """--at and --as-of: the day asked about and the instant known at."""
+    reading = argparse.ArgumentParser(add_help=False)
+    reading.add_argument(
+        "--at",
+        type=iso_date,
+        metavar="YYYY-MM-DD",
+        help=f"the day {what} is asked about (default today, UTC)",
+    )
+    reading.add_argument(
+        "--as-of",
+        type=iso_instant,
+        metavar="INSTANT",
+        help="answer as the registry knew it then, e.g. 2025-06-01T00:00:00Z "
+        "(no timezone: UTC; default now)",
+    )
+    return reading
 
 
 # The parts of an organization on the command line: option, what it is, metavar
@@ -418,7 +459,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     """Register ``status``, ``history`` and one subcommand per write, made from its
     description in ``registry.commands.WRITES``."""
     common = _common_options()
-    write = _write_options()
+    write = write_options()
 
     def add(
         name: str, summary: str, details: str = "", *, writes: bool = True

@@ -172,16 +172,18 @@ def written(
     request_id: str,
     *,
     replaced: str | None = None,
+    subject: str = "certificate",
     as_json: bool,
 ) -> str:
     """A write's answer; a transfer's also names the ``replaced`` certificate and its
-    new version (``from_version``)."""
+    new version (``from_version``). ``subject`` names what was written (a certificate,
+    a certification body, an accreditation, …), ``certificate`` which one."""
     data = to_dict(response)
     data["request_id"] = request_id
     if as_json:
         return dumps(data)
     rows = [
-        ("certificate", certificate),
+        (subject, certificate),
         ("version", str(data["version"])),
         ("recorded at", str(data["recorded_at"])),
     ]

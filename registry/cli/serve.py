@@ -134,12 +134,13 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def bootstrap(app: Registry, token_file: Path | None) -> None:
+def bootstrap(app: Registry, token_file: Path | None) -> Path | None:
     """On a registry that never had one, create the first admin token and write it to
-    ``token_file`` (readable by its owner only), saying where."""
+    ``token_file`` (readable by its owner only), saying where; the file written, or None
+    when the registry had an admin token already (nothing is written then)."""
     issued = app.credentials.bootstrap()
     if issued is None:
-        return
+        return None
     path = token_file or config.default_token_file()
     try:
         config.write_token_file(path, issued.token)
@@ -149,11 +150,16 @@ def bootstrap(app: Registry, token_file: Path | None) -> None:
             f"cannot write the first admin token to {path}: {error.strerror or error}; it was "
             "revoked: start again with --token-file naming a writable place"
         ) from None
+    if path.resolve() == config.default_token_file().resolve():
+        use = "client commands run here use it by default"
+    else:
+        use = f"give client commands --token-file {path.resolve()}"
     print(
         f"registry: created the first admin token ({issued.view.token_id}) in {path.resolve()}, "
-        "readable by its owner only; client commands run here use it by default",
+        f"readable by its owner only; {use}",
         flush=True,
     )
+    return path
 
 
 def tls_settings(args: argparse.Namespace) -> TlsSettings | None:

@@ -237,9 +237,7 @@ def test_a_json_lines_file_imports_like_its_csv(running, tmp_path):
     assert (status.version, status.certificate.organization.name) == (2, "Łódź Widgets")
 
 
-def test_the_command_line_reports_refused_rows_and_exits_1(
-    running, tmp_path, capsys, monkeypatch
-):
+def test_the_command_line_reports_refused_rows_and_exits_1(running, tmp_path, capsys, monkeypatch):
     source = hostile_file(tmp_path / "upload.csv")
     monkeypatch.setenv("REGISTRY_TOKEN", running.authority.cb_token("cb-1"))
     code = main(["import", str(source), "--server", f"127.0.0.1:{running.port}", "--json"])
