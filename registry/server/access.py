@@ -262,6 +262,15 @@ class AccessSettings:
     peer_principal: PeerPrincipal | None = None
 
 
+@dataclass(frozen=True)
+class _Admission:
+    """What the checks of a call found: its principal, and a wait or an error if refused."""
+
+    principal: Principal
+    wait: float = 0.0
+    error: RegistryError | None = None
+
+
 class AccessInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
     """Authenticates each call, applies ``POLICY``, and limits anonymous callers."""
 
@@ -329,49 +338,78 @@ class AccessInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         context: grpc.aio.ServicerContext[Any, Any],
     ) -> Principal:
         """The call's principal, once it is allowed; else the call is aborted."""
-        principal = ANONYMOUS
         peer = context.peer() or "unknown peer"
         try:
             from_certificate = None
             if self.settings.peer_principal is not None:
                 from_certificate = self.settings.peer_principal(context.auth_context())
-            principal = await asyncio.get_running_loop().run_in_executor(
-                self.executor, self._authenticate, token, from_certificate
+        except UnauthenticatedError as unknown:
+            self._refused(method, ANONYMOUS, peer, grpc.StatusCode.UNAUTHENTICATED, unknown)
+            await context.abort(grpc.StatusCode.UNAUTHENTICATED, str(unknown))
+        admission = (
+            self._check(token, from_certificate, peer, decide, request)
+            if token is None and from_certificate is None  # anonymous: nothing to look up
+            else await asyncio.get_running_loop().run_in_executor(
+                self.executor, self._check, token, from_certificate, peer, decide, request
             )
-            if principal.is_anonymous:
-                wait = self.limiter.wait_needed(peer_address(peer))
-                if wait > 0:
-                    delay_ms = max(1, round(wait * 1000))
-                    context.set_trailing_metadata((("retry-after-ms", str(delay_ms)),))
-                    log.info("refused %s to anonymous %s: rate limit", method, peer)
-                    await context.abort(
-                        grpc.StatusCode.RESOURCE_EXHAUSTED,
-                        f"anonymous callers may make {self.settings.anonymous_rate:g} calls a "
-                        f"second; retry in {delay_ms} ms (or authenticate)",
-                    )
-            if decide is not None and not _malformed(request):
-                await asyncio.get_running_loop().run_in_executor(
-                    self.executor, decide, principal, request, self.rights
-                )
-        except (UnauthenticatedError, PermissionDeniedError) as error:
+        )
+        error = admission.error
+        if admission.wait > 0:
+            delay_ms = max(1, round(admission.wait * 1000))
+            context.set_trailing_metadata((("retry-after-ms", str(delay_ms)),))
+            log.info("refused %s to anonymous %s: rate limit", method, peer)
+            await context.abort(
+                grpc.StatusCode.RESOURCE_EXHAUSTED,
+                f"anonymous callers may make {self.settings.anonymous_rate:g} calls a "
+                f"second; retry in {delay_ms} ms (or authenticate)",
+            )
+        elif isinstance(error, (UnauthenticatedError, PermissionDeniedError)):
             code = (
                 grpc.StatusCode.UNAUTHENTICATED
                 if isinstance(error, UnauthenticatedError)
                 else grpc.StatusCode.PERMISSION_DENIED
             )
-            log.warning(
-                "refused %s to %s from %s: %s: %s",
-                method,
-                principal,
-                peer,
-                code.name,
-                one_line(str(error)),
-            )
+            self._refused(method, admission.principal, peer, code, error)
             await context.abort(code, str(error))
-        except RegistryError as error:
+        elif error is not None:
             refused = refusal(error, method)
             await context.abort(refused.code, refused.message)
-        return principal
+        return admission.principal
+
+    def _check(
+        self,
+        token: str | None,
+        from_certificate: Principal | None,
+        peer: str,
+        decide: Decide | None,
+        request: Any,
+    ) -> _Admission:
+        """Who calls, and whether the call may go: one step, in one thread."""
+        principal = ANONYMOUS
+        try:
+            principal = self._authenticate(token, from_certificate)
+            if principal.is_anonymous:
+                wait = self.limiter.wait_needed(peer_address(peer))
+                if wait > 0:
+                    return _Admission(principal, wait=wait)
+            if decide is not None and not _malformed(request):
+                decide(principal, request, self.rights)
+        except RegistryError as error:
+            return _Admission(principal, error=error)
+        return _Admission(principal)
+
+    @staticmethod
+    def _refused(
+        method: str, principal: Principal, peer: str, code: grpc.StatusCode, error: Exception
+    ) -> None:
+        log.warning(
+            "refused %s to %s from %s: %s: %s",
+            method,
+            principal,
+            peer,
+            code.name,
+            one_line(str(error)),
+        )
 
     def _authenticate(self, token: str | None, from_certificate: Principal | None) -> Principal:
         if token is None:

@@ -119,7 +119,10 @@ def test_the_demo_s_store_passes_the_check_and_serves_what_the_demo_said(demo, t
     assert check.json()["events"] > int(SIZE)
     port = free_port()
     server = subprocess.Popen(
-        [sys.executable, str(LAUNCHER), "serve", "--db", demo.db, "--port", str(port)],
+        [
+            *(sys.executable, str(LAUNCHER), "serve", "--db", demo.db, "--port", str(port)),
+            *("--token-file", str(tmp_path / "admin.token")),
+        ],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,

@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -497,3 +498,61 @@ def test_registry_import_takes_the_tls_options_too(files, tmp_path):
     rows.write_text("")
     run = registry("import", rows, "--server", "127.0.0.1:1", "--tls-ca", files.missing)
     assert_refused_in_one_line(run, f"--tls-ca: cannot read {files.missing}: ")
+
+
+# Under mutual TLS the certificate is the credential: the access rules see its principal
+
+
+def test_a_client_certificate_is_the_principal_the_access_rules_see(pki, tmp_path):
+    from authority import register_in_process
+
+    app = Registry()
+    register_in_process(app, "CB-1")
+    register_in_process(app, "CB-2")
+    server = BackgroundServer(app, tls=pki.mutual_tls).start()
+    target = f"127.0.0.1:{server.port}"
+    cb_1 = pki.client_ca.client("cb:CB-1", "cb-1-writer")
+    as_cb_1 = {"tls_ca": pki.server_ca.cert, "tls_cert": cb_1.cert, "tls_key": cb_1.key}
+    try:
+        with RegistryClient(target, timeout=10, retries=0, **as_cb_1) as client:
+            written = client.issue_certificate(
+                "CB-1",
+                "M-1",
+                organization=pb.Organization(name="Acme", country="DE", address="Berlin"),
+                standard="ISO 9001:2015",
+                scope="widgets",
+                expiry_date=date(2027, 1, 9),
+                effective_date=date(2024, 1, 10),
+            )
+            assert written.version == 1
+            history = client.get_certificate_history("CB-1", "M-1").events
+            assert [e.actor for e in history] == ["cb:CB-1"]
+            with pytest.raises(RegistryClientError) as other_cb:
+                client.suspend_certificate("CB-2", "M-1", reason="not mine")
+            assert other_cb.value.code is grpc.StatusCode.PERMISSION_DENIED
+        # A token naming another principal than the certificate is refused.
+        admin = app.credentials.create(ADMIN).token
+        with (
+            RegistryClient(target, timeout=10, retries=0, token=admin, **as_cb_1) as mixed,
+            pytest.raises(RegistryClientError) as caught,
+        ):
+            mixed.get_certificate_status("CB-1", "M-1")
+        assert caught.value.code is grpc.StatusCode.UNAUTHENTICATED
+        # A certificate naming no principal is refused, whatever it asks.
+        stranger = pki.client_ca.client("somebody", "stranger")
+        with (
+            RegistryClient(
+                target,
+                timeout=10,
+                retries=0,
+                tls_ca=pki.server_ca.cert,
+                tls_cert=stranger.cert,
+                tls_key=stranger.key,
+            ) as client,
+            pytest.raises(RegistryClientError) as caught,
+        ):
+            client.get_certificate_status("CB-1", "M-1")
+        assert caught.value.code is grpc.StatusCode.UNAUTHENTICATED
+    finally:
+        server.stop()
+        app.close()

@@ -4,6 +4,7 @@ other within a second, and no token reaches the database or a server's log."""
 from __future__ import annotations
 
 import time
+from datetime import date
 from pathlib import Path
 
 import grpc
@@ -51,7 +52,9 @@ def test_no_token_is_kept_in_the_database_or_written_to_a_log(tmp_path: Path):
     try:
         admin_token = server.admin_token()
         with RegistryClient(server.target, token=admin_token) as admin:
-            admin.register_certification_body("cb-1", name="One", country="DE")
+            admin.register_certification_body(
+                "cb-1", name="One", country="DE", effective_date=date(2020, 1, 1)
+            )
             cb = admin.create_token("cb", "cb-1")
             other = admin.create_token("admin")
             admin.revoke_token(other.details.token_id)
