@@ -223,9 +223,9 @@ class CatalogueKeeper:
 
     def _learn(self, position: int) -> None:
         """Know every catalogue event at or before ``position``, a committed position (so
-        every event before it is committed too: the log is a prefix)."""
+        every event before it is committed too: the log is a prefix), and the first."""
         with self._lock:
-            if position <= self._complete_to:
+            if position <= self._complete_to and self._events:
                 return
             known = len(self._events)
         try:

@@ -279,3 +279,14 @@ def test_one_catalogue_version_is_one_object_for_every_reader(registry: Registry
     move_deadline(registry)
     assert registry.catalogue.at(cut) is not registry.standards
     assert registry.catalogue.at(registry.cut(None)[0]) is registry.standards
+
+
+def test_the_index_of_a_new_store_begins_with_the_seeded_catalogue(db_url: str) -> None:
+    app = Registry(config.persistence_env(db_url), clock=Clock())
+    index = open_index(app)
+    try:
+        index.projection.process(app.recorder.select_notifications(start=1, limit=10))
+        assert index.projection.position() == 1
+    finally:
+        index.close()
+        app.close()
