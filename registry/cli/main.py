@@ -6,7 +6,7 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from registry.cli import bulk, commands, db, demo, projections, queries, serve
+from registry.cli import bulk, commands, db, demo, projections, queries, serve, standards
 from registry.errors import RegistryError
 
 
@@ -23,6 +23,14 @@ def build_parser() -> argparse.ArgumentParser:
     bulk.add_parsers(subparsers)
     db.add_parser(subparsers)
     demo.add_parser(subparsers)
+    standards.add_parsers(subparsers)
+    admin = subparsers.add_parser(
+        "admin",
+        help="the registry operator's changes (with an admin token)",
+        description="Changes only the registry's admin may make.",
+    )
+    admin_commands = admin.add_subparsers(dest="admin_command", required=True, metavar="COMMAND")
+    standards.add_admin_parsers(admin_commands)
     return parser
 
 

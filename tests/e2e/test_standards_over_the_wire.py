@@ -4,6 +4,7 @@ nobody else may change the catalogue."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from datetime import UTC, date, datetime
 
@@ -12,9 +13,11 @@ import pytest
 from conftest import RunningServer, issue_default
 from google.protobuf.timestamp_pb2 import Timestamp
 
+from registry.cli.main import main
 from registry.client import RegistryClient, RegistryClientError
 from registry.v1 import certificate_service_pb2 as pb
 from registry.v1 import standards_service_pb2 as st_pb
+from registry.v1 import standards_service_pb2_grpc as st_grpc
 
 D = date.fromisoformat
 DAY = D("2026-06-01")  # inside the certificate's cycle, 2024-01-10 to 2027-01-09
@@ -123,14 +126,15 @@ def test_a_duplicate_edition_and_an_unknown_one_are_refused_naming_the_rule(
     assert "deadline-for-a-catalogued-edition" in unknown.value.message
 
 
-def test_a_deadline_request_must_say_whether_it_sets_or_removes(
-    running: RunningServer,
-) -> None:
+def test_a_deadline_request_must_say_whether_it_sets_or_removes(running: RunningServer) -> None:
     request = st_pb.SetTransitionDeadlineRequest(designation="ISO 9001:2015", request_id="r-1")
-    with pytest.raises(RegistryClientError) as refused:
-        running.client._call(running.client.standards.SetTransitionDeadline, request)
-    assert refused.value.code is grpc.StatusCode.INVALID_ARGUMENT
-    assert "no_transition_deadline" in refused.value.message
+    admin = [("authorization", f"Bearer {running.authority.admin_token}")]
+    with grpc.insecure_channel(running.target) as channel:
+        stub = st_grpc.StandardsServiceStub(channel)
+        with pytest.raises(grpc.RpcError) as refused:
+            stub.SetTransitionDeadline(request, metadata=admin, timeout=10)
+    assert refused.value.code() is grpc.StatusCode.INVALID_ARGUMENT
+    assert "no_transition_deadline" in (refused.value.details() or "")
 
 
 def test_only_the_admin_changes_the_catalogue_and_a_refusal_appends_nothing(
@@ -150,3 +154,38 @@ def test_only_the_admin_changes_the_catalogue_and_a_refusal_appends_nothing(
     assert unauthenticated.value.code is grpc.StatusCode.UNAUTHENTICATED
     assert log_size(running) == before
     assert not edition(anonymous.list_standards(), "ISO 9001:2015").HasField("transition_deadline")
+
+
+def test_the_command_line_adds_an_edition_moves_deadlines_and_lists_them(
+    running: RunningServer, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def registry(*args: str) -> tuple[int, str, str]:
+        code = main([*args, "--server", running.target, "--timeout", "5"])
+        captured = capsys.readouterr()
+        return code, captured.out, captured.err
+
+    monkeypatch.delenv("REGISTRY_TOKEN_FILE", raising=False)
+    monkeypatch.setenv("REGISTRY_TOKEN", running.authority.admin_token)
+    code, out, _ = registry(
+        *("admin", "standard", "add", "ISO 9001", "2026"),
+        *("--title", "Quality management systems", "--deadline", "2031-12-31"),
+    )
+    assert code == 0
+    assert "ISO 9001:2026" in out and "request id" in out
+    code, out, _ = registry("admin", "standard", "deadline", "ISO 9001:2015", "2030-12-31")
+    assert code == 0
+    code, out, _ = registry("admin", "standard", "deadline", "ISO 9001:2026", "--none", "--json")
+    assert code == 0 and json.loads(out)["version"] == "4"
+
+    monkeypatch.delenv("REGISTRY_TOKEN")
+    code, out, _ = registry("standards", "list", "--at", "2031-06-01")
+    assert code == 0
+    rows = {line.split("  ")[0]: line.split() for line in out.splitlines()[1:-1]}
+    assert rows["ISO 9001:2015"][-2:] == ["2030-12-31", "no"]
+    assert rows["ISO 9001:2026"][-2:] == ["-", "yes"]
+    assert "catalogue version 4" in out.splitlines()[-1]
+    code, out, _ = registry("standards", "list", "--json")
+    assert {e["designation"] for e in json.loads(out)["editions"]} >= {"ISO 9001:2026"}
+
+    code, _, err = registry("admin", "standard", "deadline", "ISO 9001:2015", "--none")
+    assert code == 1 and "UNAUTHENTICATED" in err
