@@ -21,9 +21,10 @@ edition's deadline, the periods of every certificate to that edition are
 derived again at the catalogue event's position, through the same path as a
 certificate's own event: the rows that change are known until there, their
 successors from there, so a search sees the new deadline from that position on
-and a report as of an earlier instant still sees what was known then. (That is
-one pass over the certificates to the edition, in the transaction of the batch
-holding the catalogue event.)
+and a report as of an earlier instant still sees what was known then. That is
+one pass over the certificates to the edition (found by the standard their
+``Issued`` names), applied in a transaction of its own at the catalogue event's
+position, after the events before it.
 
 The engine-specific tables are behind ``IndexView`` (registry/projections/
 sqlite.py, postgres.py). Certificates are rebuilt here from the events as they

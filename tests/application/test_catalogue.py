@@ -290,3 +290,28 @@ def test_the_index_of_a_new_store_begins_with_the_seeded_catalogue(db_url: str) 
     finally:
         index.close()
         app.close()
+
+
+def test_the_index_is_the_same_whether_a_deadline_comes_in_one_batch_or_alone() -> None:
+    app = Registry(config.persistence_env("memory:"), clock=Clock())
+    register_in_process(app, "cb-1")
+    issue(app)
+    issue(app, CertificateRef("cb-1", "Q-2"))
+    move_deadline(app)
+    app.suspend_certificate(
+        CERT, WriteMeta("suspend", D("2029-02-01"), actor="cb:cb-1"), reason="r"
+    )
+    notifications = app.recorder.select_notifications(start=1, limit=100)
+    together, alone = open_index(app), open_index(app)
+    try:
+        together.projection.process(notifications)
+        for notification in notifications:
+            alone.projection.process([notification])
+        assert together.reader.rows() == alone.reader.rows()
+        queries = Queries(app, together.reader, wait=0)
+        expired = queries.search(SearchCriteria(status=Status.EXPIRED), at=DAY).results
+        assert [r.certificate.certificate_number for r in expired] == ["Q-1", "Q-2"]
+    finally:
+        together.close()
+        alone.close()
+        app.close()
