@@ -269,7 +269,9 @@ def server_options() -> argparse.ArgumentParser:
     return common
 
 
-def _write_options() -> argparse.ArgumentParser:
+def write_options(written: str = "the certificate") -> argparse.ArgumentParser:
+    """--effective, --request-id, --expected-version: what every write takes (the
+    version is ``written``'s)."""
     write = argparse.ArgumentParser(add_help=False)
     group = write.add_argument_group("every write")
     group.add_argument(
@@ -289,7 +291,7 @@ def _write_options() -> argparse.ArgumentParser:
         "--expected-version",
         type=int_at_least(0),
         metavar="N",
-        help="refuse (ABORTED) unless the certificate is at this version",
+        help=f"refuse (ABORTED) unless {written} is at this version",
     )
     return write
 
@@ -347,7 +349,7 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
     """Register ``status``, ``history`` and one subcommand per write, made from its
     description in ``registry.commands.WRITES``."""
     common = _common_options()
-    write = _write_options()
+    write = write_options()
 
     def add(
         name: str, summary: str, details: str = "", *, writes: bool = True

@@ -17,13 +17,13 @@ from registry.cli import output
 from registry.cli.commands import (
     connect,
     emit,
-    int_at_least,
     iso_date,
     iso_instant,
     non_empty,
     query,
     refused,
     server_options,
+    write_options,
 )
 from registry.client import RegistryClient, RegistryClientError, new_request_id
 from registry.v1 import standards_service_pb2 as st_pb
@@ -109,31 +109,6 @@ def _deadline(client: RegistryClient, args: argparse.Namespace) -> Message:
     )
 
 
-def _write_options() -> argparse.ArgumentParser:
-    write = argparse.ArgumentParser(add_help=False, parents=[server_options()])
-    group = write.add_argument_group("every change of the catalogue")
-    group.add_argument(
-        "--effective",
-        type=iso_date,
-        metavar="YYYY-MM-DD",
-        help="the day the decision took effect, recorded with it (default today)",
-    )
-    group.add_argument(
-        "--request-id",
-        type=non_empty,
-        metavar="ID",
-        help="idempotency key; a retry with the same id is applied at most once "
-        "(default a fresh UUID, printed)",
-    )
-    group.add_argument(
-        "--expected-version",
-        type=int_at_least(0),
-        metavar="N",
-        help="refuse (ABORTED) unless the catalogue is at this version (see standards list)",
-    )
-    return write
-
-
 def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """``registry standards list``."""
     parser = subparsers.add_parser(
@@ -171,7 +146,10 @@ def add_admin_parsers(admin: argparse._SubParsersAction[argparse.ArgumentParser]
         "from its recorded time on: answers as of earlier instants stay as they were.",
     )
     commands = parser.add_subparsers(dest="standard_command", required=True, metavar="COMMAND")
-    write = _write_options()
+    write = argparse.ArgumentParser(
+        add_help=False,
+        parents=[server_options(), write_options("the catalogue (see standards list)")],
+    )
 
     added = commands.add_parser(
         "add",
