@@ -19,7 +19,7 @@ from registry.application.views import CertificateRef, Organization, Site, Write
 from registry.domain.catalogue import CATALOGUE_ID
 from registry.domain.standards import Standard, StandardsCatalogue
 from registry.domain.status import Status, Warning
-from registry.errors import InvalidInputError, RuleViolationError
+from registry.errors import ConflictError, InvalidInputError, RuleViolationError
 from registry.projections.setup import open_index
 
 D = date.fromisoformat
@@ -174,6 +174,22 @@ def test_a_retried_change_is_answered_once(registry: Registry) -> None:
     )
     assert again == first
     assert catalogue_events(registry) == events
+
+
+def test_a_change_at_an_unexpected_catalogue_version_conflicts(registry: Registry) -> None:
+    version = registry.catalogue.list_standards().version
+    registry.catalogue.add_standard_edition(
+        WriteMeta("first", expected_version=version, actor="admin"),
+        code="ISO 9001",
+        edition="2026",
+        title="Quality",
+    )
+    with pytest.raises(ConflictError):
+        registry.catalogue.set_transition_deadline(
+            WriteMeta("second", expected_version=version, actor="admin"),
+            designation="ISO 9001:2026",
+            transition_deadline=D("2032-01-01"),
+        )
 
 
 def test_a_search_as_known_now_finds_the_certificate_expired_and_a_report_as_of_before_valid(
