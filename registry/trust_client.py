@@ -1,5 +1,5 @@
-"""The registry client's calls of the directory, tokens, accreditations and verification
-(mixed into ``registry.client.RegistryClient``)."""
+"""The registry client's calls of the directory, tokens, accreditations, verification and
+the standards catalogue (mixed into ``registry.client.RegistryClient``)."""
 
 from __future__ import annotations
 
@@ -14,6 +14,8 @@ from registry.v1 import accreditation_service_pb2 as acc_pb
 from registry.v1 import accreditation_service_pb2_grpc as acc_grpc
 from registry.v1 import directory_service_pb2 as dir_pb
 from registry.v1 import directory_service_pb2_grpc as dir_grpc
+from registry.v1 import standards_service_pb2 as st_pb
+from registry.v1 import standards_service_pb2_grpc as st_grpc
 
 Response = TypeVar("Response")
 ROLES = {
@@ -56,6 +58,10 @@ class TrustCalls:
     @property
     def verification(self) -> acc_grpc.VerificationServiceStub:
         return acc_grpc.VerificationServiceStub(self.channel)
+
+    @property
+    def standards(self) -> st_grpc.StandardsServiceStub:
+        return st_grpc.StandardsServiceStub(self.channel)
 
     # The directory (admin)
 
@@ -328,6 +334,56 @@ class TrustCalls:
             as_of=self._instant(as_of),
         )
         return self._call(self.accreditations.GetAccreditation, request)
+
+    # The standards catalogue (writes: admin; the listing: anyone)
+
+    def add_standard_edition(
+        self,
+        code: str,
+        edition: str,
+        *,
+        title: str,
+        transition_deadline: date | None = None,
+        effective_date: date | None = None,
+        request_id: str | None = None,
+        expected_version: int | None = None,
+    ) -> st_pb.AddStandardEditionResponse:
+        request = st_pb.AddStandardEditionRequest(
+            code=code,
+            edition=edition,
+            title=title,
+            transition_deadline=self._date(transition_deadline),
+            effective_date=self._date(effective_date),
+            request_id=self._request_id(request_id),
+            expected_version=expected_version,
+        )
+        return self._call(self.standards.AddStandardEdition, request)
+
+    def set_transition_deadline(
+        self,
+        designation: str,
+        transition_deadline: date | None,
+        *,
+        effective_date: date | None = None,
+        request_id: str | None = None,
+        expected_version: int | None = None,
+    ) -> st_pb.SetTransitionDeadlineResponse:
+        """Set the edition's deadline; None removes it."""
+        request = st_pb.SetTransitionDeadlineRequest(
+            designation=designation,
+            transition_deadline=self._date(transition_deadline),
+            no_transition_deadline=transition_deadline is None,
+            effective_date=self._date(effective_date),
+            request_id=self._request_id(request_id),
+            expected_version=expected_version,
+        )
+        return self._call(self.standards.SetTransitionDeadline, request)
+
+    def list_standards(
+        self, *, at: date | None = None, as_of: datetime | None = None
+    ) -> st_pb.ListStandardsResponse:
+        request = st_pb.ListStandardsRequest(at=self._date(at), as_of=self._instant(as_of))
+        return self._call(self.standards.ListStandards, request)
 
     # Verification (anyone)
 

@@ -110,7 +110,9 @@ class WriteRequest:
 class Writer(Protocol):
     """What the committer needs of the application."""
 
-    standards: StandardsCatalogue
+    @property
+    def standards(self) -> StandardsCatalogue:
+        """The latest catalogue of standards."""
 
     def now(self) -> datetime: ...
 

@@ -1,17 +1,12 @@
 """Use cases of the directory (CBs, ABs) and of accreditations, and what the
 certificate writes and the credibility check ask of them.
 
-These aggregates are written rarely (by an admin or an AB), so each write is
-saved on its own, in the caller's thread, through the same ordered log as the
-certificates (its recorded time is assigned where the log's order is decided),
-with its request's answer beside it: a retry returns the first answer, a lost
-race is tried again.
+Each write is saved on its own, in the caller's thread, with its request's answer
+beside it (``registry.application.reference``).
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
 import threading
 import time
 from collections.abc import Callable, Sequence
@@ -20,12 +15,10 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, TypeVar
 from uuid import UUID
 
-from eventsourcing.application import AggregateNotFoundError
 from eventsourcing.domain import Aggregate
-from eventsourcing.persistence import IntegrityError, OperationalError
 
 from registry.application import inputs
-from registry.application.committer import PendingRequest
+from registry.application.reference import ReferenceCommand, ReferenceStore
 from registry.application.views import WriteMeta, WriteResult
 from registry.domain.accreditation import (
     Accreditation,
@@ -44,13 +37,9 @@ from registry.domain.bodies import (
 from registry.domain.changes import ChangeContext
 from registry.domain.principals import ADMIN, Principal, Role
 from registry.errors import (
-    AlreadyExistsError,
-    ConflictError,
     InvalidInputError,
     NotFoundError,
-    RegistryError,
     RuleViolationError,
-    UnavailableError,
 )
 from registry.store.log import LogPoint
 
@@ -58,7 +47,6 @@ if TYPE_CHECKING:
     from registry.application.registry import Registry
 
 A = TypeVar("A", bound=Aggregate)
-MAX_ATTEMPTS = 5
 # A certification body read for a certificate write is trusted this long (a change made
 # through this process is seen at once; one made through another within this time).
 BODY_CACHE_SECONDS = 1.0
@@ -108,6 +96,7 @@ class Directory:
 
     def __init__(self, registry: Registry) -> None:
         self._registry = registry
+        self._reference = ReferenceStore(registry)
         self._lock = threading.Lock()
         self._bodies: dict[str, tuple[float, CertificationBody | None]] = {}
 
@@ -192,7 +181,7 @@ class Directory:
             "expiry_date": inputs.required(expiry_date, "expiry_date"),
         }
         aggregate_id = accreditation_id(ab, cb)
-        exists = self._exists(aggregate_id)
+        exists = self._reference.exists(aggregate_id)
 
         def grant(current: Aggregate | None, context: ChangeContext) -> list[Aggregate]:
             day = context["effective_date"]
@@ -288,7 +277,7 @@ class Directory:
         ab, cb = self._pair(accreditation_body, certification_body)
         cut, as_of = self._registry.cut(as_of)
         at = at if at is not None else self._registry.now().date()
-        accreditation = self._at(Accreditation, accreditation_id(ab, cb), cut)
+        accreditation = self._reference.at(Accreditation, accreditation_id(ab, cb), cut)
         state = accreditation.state_on(at) if accreditation else AccreditationState()
         return AccreditationView(
             ab,
@@ -304,19 +293,21 @@ class Directory:
     def backing(self, certification_body: str, day: date, cut: LogPoint | None) -> Backing:
         """The accreditations of the CB in effect on ``day`` and which of their ABs were IAF
         MLA signatories that day, from the events up to ``cut``."""
-        body = self._at(CertificationBody, certification_body_id(certification_body), cut)
+        body = self._reference.at(CertificationBody, certification_body_id(certification_body), cut)
         if body is None:
             return Backing((), frozenset())
         states, signatories = [], set()
         for ab in body.accreditors:
-            accreditation = self._at(Accreditation, accreditation_id(ab, certification_body), cut)
+            accreditation = self._reference.at(
+                Accreditation, accreditation_id(ab, certification_body), cut
+            )
             if accreditation is None:
                 continue
             state = accreditation.state_on(day)
             if state.status_on(day) is not AccreditationStatus.ACTIVE:
                 continue
             states.append(state)
-            authority = self._at(AccreditationBody, accreditation_body_id(ab), cut)
+            authority = self._reference.at(AccreditationBody, accreditation_body_id(ab), cut)
             if authority and authority.state_on(day).mla_status is MlaStatus.SIGNATORY:
                 signatories.add(ab)
         return Backing(tuple(states), frozenset(signatories))
@@ -367,12 +358,12 @@ class Directory:
             return ADMIN
         if role is Role.CERTIFICATION_BODY:
             body_id = inputs.identifier(body_id, "body_id")
-            if self._latest(CertificationBody, certification_body_id(body_id)) is None:
+            if self._reference.latest(CertificationBody, certification_body_id(body_id)) is None:
                 raise NotFoundError(f"no certification body {body_id!r} is registered")
             return Principal(role, body_id)
         if role is Role.ACCREDITATION_BODY:
             body_id = inputs.identifier(body_id, "body_id")
-            if self._latest(AccreditationBody, accreditation_body_id(body_id)) is None:
+            if self._reference.latest(AccreditationBody, accreditation_body_id(body_id)) is None:
                 raise NotFoundError(f"no accreditation body {body_id!r} is registered")
             return Principal(role, body_id)
         raise InvalidInputError("an anonymous caller needs no token")
@@ -407,7 +398,7 @@ class Directory:
         body_id = inputs.identifier(body_id, _BODY_FIELD[kind])
         cut, as_of = self._registry.cut(as_of)
         at = at if at is not None else self._registry.now().date()
-        body = self._at(_BODY_CLASS[kind], _BODY_ID[kind](body_id), cut)
+        body = self._reference.at(_BODY_CLASS[kind], _BODY_ID[kind](body_id), cut)
         if body is None:
             raise NotFoundError(f"no {_BODY_NAME[kind]} {body_id!r} is registered")
         state = body.state_on(at)
@@ -423,28 +414,13 @@ class Directory:
             tuple(body.accreditors) if isinstance(body, CertificationBody) else (),
         )
 
-    def _at(self, cls: type[A], aggregate_id: UUID, cut: LogPoint | None) -> A | None:
-        """The aggregate as the events up to ``cut`` leave it; None if unknown then."""
-        if cut is None:
-            return None
-        try:
-            version = self._registry.store.version_at(aggregate_id, cut.position)
-            if version == 0:
-                return None
-            aggregate: Aggregate = self._registry.repository.get(aggregate_id, version=version)
-        except OperationalError as error:
-            raise UnavailableError(f"the event store is unavailable: {error}") from None
-        if not isinstance(aggregate, cls):
-            raise NotFoundError(f"{aggregate_id} is not a {cls.__name__}")
-        return aggregate
-
     def _current_body(self, body_id: str) -> CertificationBody | None:
         now = time.monotonic()
         with self._lock:
             cached = self._bodies.get(body_id)
         if cached is not None and now - cached[0] < BODY_CACHE_SECONDS:
             return cached[1]
-        body = self._latest(CertificationBody, certification_body_id(body_id))
+        body = self._reference.latest(CertificationBody, certification_body_id(body_id))
         with self._lock:
             if len(self._bodies) > 10_000:
                 self._bodies.clear()
@@ -457,19 +433,22 @@ class Directory:
                 if isinstance(aggregate, CertificationBody):
                     self._bodies.pop(aggregate.latest().body_id, None)
 
-    def _latest(self, cls: type[A], aggregate_id: UUID) -> A | None:
-        try:
-            aggregate: Aggregate = self._registry.repository.get(aggregate_id)
-        except AggregateNotFoundError:
-            return None
-        except OperationalError as error:
-            raise UnavailableError(f"the event store is unavailable: {error}") from None
-        if not isinstance(aggregate, cls):
-            raise NotFoundError(f"{aggregate_id} is not a {cls.__name__}")
-        return aggregate
+    def _write(
+        self,
+        op: str,
+        aggregate_id: UUID,
+        meta: WriteMeta,
+        fields: dict[str, Any],
+        command: ReferenceCommand,
+        *,
+        creates: bool,
+    ) -> WriteResult:
+        return self._reference.write(
+            op, aggregate_id, meta, fields, command, creates=creates, saved=self._forget
+        )
 
     def _require_active(self, cls: type[A], aggregate_id: UUID, body_id: str, day: date) -> A:
-        body = self._latest(cls, aggregate_id)
+        body = self._reference.latest(cls, aggregate_id)
         name = "accreditation body" if cls is AccreditationBody else "certification body"
         if body is None:
             raise NotFoundError(f"no {name} {body_id!r} is registered")
@@ -480,86 +459,6 @@ class Directory:
                 f"the {name} {body_id!r} is not active on {day}",
             )
         return body
-
-    def _exists(self, aggregate_id: UUID) -> bool:
-        try:
-            return bool(self._registry.recorder.select_events(aggregate_id, limit=1))
-        except OperationalError as error:
-            raise UnavailableError(f"the event store is unavailable: {error}") from None
-
-    def _write(
-        self,
-        op: str,
-        aggregate_id: UUID,
-        meta: WriteMeta,
-        fields: dict[str, Any],
-        command: Callable[[Aggregate | None, ChangeContext], list[Aggregate]],
-        *,
-        creates: bool,
-    ) -> WriteResult:
-        """Run ``command`` on the aggregate and save what it changed with the request's
-        answer, in one transaction; a retry gets the first answer."""
-        request_id = inputs.request_id(meta.request_id)
-        if meta.expected_version is not None and meta.expected_version < 0:
-            raise InvalidInputError("expected_version must not be negative")
-        fingerprint = _fingerprint(op, aggregate_id, meta, fields)
-        for _ in range(MAX_ATTEMPTS):
-            try:
-                current = None if creates else self._latest(Aggregate, aggregate_id)
-                if creates and self._exists(aggregate_id):
-                    raise AlreadyExistsError("it is already registered")
-                if not creates and current is None:
-                    raise NotFoundError("no such body or accreditation")
-                version = current.version if current is not None else 0
-                if meta.expected_version is not None and meta.expected_version != version:
-                    raise ConflictError(
-                        f"expected version {meta.expected_version}, it is at version {version}"
-                    )
-                now = self._registry.now()
-                context: ChangeContext = {
-                    "today": now.date(),
-                    "recorded_at": now,
-                    "effective_date": meta.effective_date or now.date(),
-                    "actor": meta.actor,
-                    "request_id": request_id,
-                }
-                changed = command(current, context)
-                first = changed[0]
-                pending = PendingRequest(
-                    meta.actor, request_id, fingerprint, first.id, first.version
-                )
-                try:
-                    self._registry.save(*changed, requests=[pending])
-                except IntegrityError:
-                    continue  # lost a race: the next round sees the winner
-                except OperationalError as error:
-                    raise UnavailableError(f"the event store is unavailable: {error}") from None
-            except RegistryError:
-                answered = self._first_answer(meta.actor, request_id, fingerprint)
-                if answered is not None:
-                    return answered
-                raise
-            self._forget(changed)
-            return WriteResult(first.version, first.modified_on)
-        answered = self._first_answer(meta.actor, request_id, fingerprint)
-        if answered is not None:
-            return answered
-        raise ConflictError("it is changing too fast; retry the request")
-
-    def _first_answer(
-        self, principal: str, request_id: str, fingerprint: str
-    ) -> WriteResult | None:
-        try:
-            record = self._registry.store.select_request(principal, request_id)
-        except OperationalError as error:
-            raise UnavailableError(f"the event store is unavailable: {error}") from None
-        if record is None:
-            return None
-        if record.fingerprint != fingerprint:
-            raise InvalidInputError(
-                "request_id was already used for a different request; use a new request_id"
-            )
-        return WriteResult(record.version, record.recorded_at)
 
 
 _BODY_FIELD = {"cb": "certification_body_id", "ab": "accreditation_body_id"}
@@ -581,15 +480,3 @@ def _details(name: str, country: str, *, required: bool) -> dict[str, str]:
         ),
         "country": inputs.country(country) if (required or country.strip()) else "",
     }
-
-
-def _fingerprint(op: str, aggregate_id: UUID, meta: WriteMeta, fields: dict[str, Any]) -> str:
-    body = {
-        "op": op,
-        "aggregate": str(aggregate_id),
-        "effective_date": meta.effective_date,
-        "expected_version": meta.expected_version,
-        "fields": fields,
-    }
-    text = json.dumps(body, sort_keys=True, default=str, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -38,6 +38,7 @@ MAX_SITE_SCOPE_BYTES = 4 * 1024
 MAX_REASON_BYTES = 4 * 1024
 MAX_SECTOR_CODE_BYTES = 32
 MAX_STANDARD_BYTES = 64
+MAX_STANDARD_TITLE_BYTES = 512
 MAX_REQUEST_ID_BYTES = 128
 MAX_SITES = 5000
 MAX_SECTOR_CODES = 100
@@ -133,6 +134,32 @@ def reason(value: str) -> str:
 
 def standard(value: str) -> str:
     return text(value, "standard", max_bytes=MAX_STANDARD_BYTES)
+
+
+def edition(code: str, edition: str) -> tuple[str, str]:
+    """A new edition's code ("ISO 9001") and edition ("2015"): each without a colon, its
+    spacing collapsed, and together as a designation at most ``MAX_STANDARD_BYTES``."""
+    parts = []
+    for value, name in ((code, "code"), (edition, "edition")):
+        value = " ".join(text(value, name, max_bytes=MAX_STANDARD_BYTES).split())
+        if ":" in value:
+            raise InvalidInputError(
+                f"{name} must not hold a colon (the designation is CODE:EDITION), got "
+                f"{excerpt(value)}"
+            )
+        parts.append(value)
+    designation = ":".join(parts)
+    size = len(designation.encode("utf-8", "surrogatepass"))
+    if size > MAX_STANDARD_BYTES:
+        raise InvalidInputError(
+            f"code and edition: the designation CODE:EDITION must be at most "
+            f"{MAX_STANDARD_BYTES} bytes of UTF-8, got {size}: {excerpt(designation)}"
+        )
+    return parts[0], parts[1]
+
+
+def standard_title(value: str) -> str:
+    return text(value, "title", max_bytes=MAX_STANDARD_TITLE_BYTES)
 
 
 def request_id(value: str) -> str:

@@ -31,6 +31,7 @@ from eventsourcing.utils import Environment
 
 from registry.application import inputs
 from registry.application.cache import CertificateCache
+from registry.application.catalogue import CatalogueKeeper
 from registry.application.committer import (
     Command,
     GroupCommitter,
@@ -115,6 +116,8 @@ class Registry(Application[UUID]):
         clock: Clock = utc_now,
         standards: StandardsCatalogue | None = None,
     ) -> None:
+        """``standards``: the catalogue to record if the store holds none yet (default:
+        the file ``STANDARDS_FILE`` names in ``env``, else the shipped one)."""
         super().__init__(env)
         if not all(hasattr(self.recorder, name) for name in ("append", "point_at")):
             raise TypeError(
@@ -122,7 +125,7 @@ class Registry(Application[UUID]):
                 "select a recorder from registry.store (see registry.config)"
             )
         self.store = cast(OrderedLog, self.recorder)
-        self.standards = standards or StandardsCatalogue.load(self.env.get("STANDARDS_FILE"))
+        self.catalogue = CatalogueKeeper(self)
         self.directory = Directory(self)
         self.verifier = Verifier(self)
         self._clock = clock
@@ -132,6 +135,9 @@ class Registry(Application[UUID]):
         self.refs = CertificateRefs(self._issued_event)
         self._deferring = threading.local()
         self.schema_version = self._check_schema()
+        self.catalogue.seed(
+            lambda: standards or StandardsCatalogue.load(self.env.get("STANDARDS_FILE"))
+        )
 
     def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
         """The settings given, over the class defaults; never the process environment,
@@ -170,6 +176,12 @@ class Registry(Application[UUID]):
     def now(self) -> datetime:
         """The registry's clock (injected in tests)."""
         return self._clock()
+
+    @property
+    def standards(self) -> StandardsCatalogue:
+        """The latest catalogue of standards: what writes are checked against (an answer
+        as of a cut uses the catalogue as recorded by then: ``catalogue.at``)."""
+        return self.catalogue.current()
 
     def summary(self) -> StoreSummary:
         """The store's schema version and event count."""
@@ -423,7 +435,7 @@ class Registry(Application[UUID]):
         certificate = self._certificate_at(cert_id, cut)
         if certificate is None:
             return StatusView(ref, Status.UNKNOWN, at, as_of, 0, log_position=position)
-        reading = certificate.reading(at, self.standards)
+        reading = certificate.reading(at, self.catalogue.at(cut))
         details = _details(reading.state) if reading.status is not Status.UNKNOWN else None
         return StatusView(
             ref,
@@ -445,7 +457,9 @@ class Registry(Application[UUID]):
         certificate = self._certificate_at(
             certificate_id(ref.certification_body_id, ref.certificate_number), cut
         )
-        return certificate.reading(at, self.standards) if certificate is not None else None
+        if certificate is None:
+            return None
+        return certificate.reading(at, self.catalogue.at(cut))
 
     def get_history(
         self,

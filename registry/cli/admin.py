@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, TypeAlias
 
 from registry import config
-from registry.cli import output
+from registry.cli import output, standards
 from registry.cli.commands import (
     EXIT_FAILED,
     EXIT_OK,
@@ -54,6 +54,7 @@ def add_parser(subparsers: Subparsers) -> None:
     _add_tokens(commands)
     for kind in BODIES:
         _add_bodies(commands, kind)
+    standards.add_admin_parsers(commands)
 
 
 # bootstrap

@@ -360,8 +360,11 @@ def add_tls_options(parser: argparse.ArgumentParser) -> None:
     )
 
 
-def write_options(*, expected_version: bool = True) -> argparse.ArgumentParser:
-    """--effective and --request-id (and --expected-version): what every write takes."""
+def write_options(
+    *, expected_version: bool = True, written: str = "the certificate"
+) -> argparse.ArgumentParser:
+    """--effective and --request-id (and --expected-version: the version is ``written``'s):
+    what every write takes."""
     write = argparse.ArgumentParser(add_help=False)
     group = write.add_argument_group("every write")
     group.add_argument(
@@ -382,7 +385,7 @@ def write_options(*, expected_version: bool = True) -> argparse.ArgumentParser:
             "--expected-version",
             type=int_at_least(0),
             metavar="N",
-            help="refuse (ABORTED) unless the certificate is at this version",
+            help=f"refuse (ABORTED) unless {written} is at this version",
         )
     return write
 

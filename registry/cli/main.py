@@ -17,6 +17,7 @@ from registry.cli import (
     projections,
     queries,
     serve,
+    standards,
     verify,
 )
 from registry.errors import RegistryError
@@ -46,6 +47,7 @@ def build_parser() -> argparse.ArgumentParser:
     bulk.add_parsers(subparsers)
     db.add_parser(subparsers)
     demo.add_parser(subparsers)
+    standards.add_parsers(subparsers)
     return parser
 
 

@@ -63,8 +63,9 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
         "--standards-file",
         type=Path,
         default=None,
-        help="a catalogue of standards in the format of the shipped standards.json "
-        "(default: the shipped catalogue)",
+        help="the catalogue of standards to record when the store holds none yet (its first "
+        "start), in the format of the shipped standards.json (default: the shipped catalogue); "
+        "later changes: registry admin standard",
     )
     parser.add_argument(
         "--token-file",

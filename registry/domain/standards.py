@@ -38,7 +38,7 @@ class StandardsCatalogue:
     """Look-up of standards by designation, e.g. ``"ISO 9001:2015"``."""
 
     def __init__(self, standards: list[Standard]) -> None:
-        self._by_key = {_key(s.designation): s for s in standards}
+        self._by_key = {designation_key(s.designation): s for s in standards}
 
     @classmethod
     def load(cls, path: str | Path | None = None) -> StandardsCatalogue:
@@ -66,7 +66,7 @@ class StandardsCatalogue:
     def get(self, designation: str) -> Standard:
         """The edition named ``designation``; ``InvalidInputError`` if the catalogue lacks it."""
         try:
-            return self._by_key[_key(designation)]
+            return self._by_key[designation_key(designation)]
         except KeyError:
             raise InvalidInputError(
                 f"unknown standard {designation!r}: expected one of "
@@ -77,11 +77,11 @@ class StandardsCatalogue:
         """``name`` as the catalogue spells it: an edition ("iso 9001:2015" → "ISO 9001:2015")
         or a standard of any edition ("iso 9001" → "ISO 9001"); ``InvalidInputError`` if
         the catalogue has neither."""
-        key = _key(name)
+        key = designation_key(name)
         if key in self._by_key:
             return self._by_key[key].designation
         for standard in self._by_key.values():
-            if _key(standard.code) == key:
+            if designation_key(standard.code) == key:
                 return standard.code
         raise InvalidInputError(
             f"unknown standard {name!r}: expected a standard such as 'ISO 9001' or an edition "
@@ -90,7 +90,7 @@ class StandardsCatalogue:
 
     def deadline_of(self, designation: str) -> date | None:
         """The edition's transition deadline; None if it has none or is not catalogued."""
-        standard = self._by_key.get(_key(designation))
+        standard = self._by_key.get(designation_key(designation))
         return standard.transition_deadline if standard else None
 
     def __iter__(self) -> Iterator[Standard]:
@@ -99,8 +99,9 @@ class StandardsCatalogue:
 
 def same_designation(first: str, second: str) -> bool:
     """Whether two designations name the same edition, ignoring case and spacing."""
-    return _key(first) == _key(second)
+    return designation_key(first) == designation_key(second)
 
 
-def _key(designation: str) -> str:
+def designation_key(designation: str) -> str:
+    """The form two spellings of one designation share: spacing collapsed, upper case."""
     return " ".join(designation.split()).upper()

@@ -14,6 +14,18 @@ events, so a batch is applied exactly once whatever fails and wherever:
 - the **audit events**: each event's position with its certificate's CB and
   standard, for listing what a CB published in a window of positions.
 
+A certificate's periods depend on the catalogue of standards (an edition's
+transition deadline ends its certificates): each event's are derived with the
+catalogue as recorded at the event's position. When the catalogue changes an
+edition's deadline, the periods of every certificate to that edition are
+derived again at the catalogue event's position, through the same path as a
+certificate's own event: the rows that change are known until there, their
+successors from there, so a search sees the new deadline from that position on
+and a report as of an earlier instant still sees what was known then. That is
+one pass over the certificates to the edition (found by the standard their
+``Issued`` names), applied in a transaction of its own at the catalogue event's
+position, after the events before it.
+
 The engine-specific tables are behind ``IndexView`` (registry/projections/
 sqlite.py, postgres.py). Certificates are rebuilt here from the events as they
 pass (kept in a bounded cache; a certificate not kept is loaded from the event
@@ -32,6 +44,7 @@ from uuid import UUID
 
 from eventsourcing.persistence import Notification, Tracking
 
+from registry.domain.catalogue import Catalogue
 from registry.domain.certificate import Certificate
 from registry.domain.folding import index_words
 from registry.domain.standards import StandardsCatalogue
@@ -128,6 +141,10 @@ class IndexView(Protocol):
         """The CB and standard of an indexed certificate."""
         ...
 
+    def certificates_to(self, standard: str) -> list[UUID]:
+        """The indexed certificates to the edition ``standard`` (as its Issued names it)."""
+        ...
+
 
 @dataclass
 class _Kept:
@@ -147,14 +164,18 @@ class IndexProjection:
         application_name: str,
         decode: Callable[[Notification], object],
         load: Callable[[UUID, int], Certificate],
-        standards: StandardsCatalogue,
+        version_at: Callable[[UUID, int], int],
+        catalogue_at: Callable[[int], StandardsCatalogue],
         cache_size: int = CACHE_SIZE,
     ) -> None:
+        """``load``: a certificate at a version; ``version_at``: its version at a log
+        position; ``catalogue_at``: the catalogue as recorded at a log position."""
         self.view = view
         self.application_name = application_name
         self._decode = decode
         self._load = load
-        self._standards = standards
+        self._version_at = version_at
+        self._catalogue_at = catalogue_at
         self._cache_size = cache_size
         self._kept: OrderedDict[UUID, _Kept] = OrderedDict()
         self._refs: OrderedDict[UUID, tuple[str, str]] = OrderedDict()
@@ -168,19 +189,38 @@ class IndexProjection:
         self._refs.clear()
 
     def process(self, notifications: Sequence[Notification]) -> None:
-        """Apply a batch of the log (in order) in one transaction."""
+        """Apply a batch of the log (in order) in one transaction; a catalogue event that
+        changes a deadline in two more (before it, and it)."""
         if not notifications:
             return
         update = IndexUpdate()
-        for notification in notifications:
-            event = self._decode(notification)
-            if isinstance(event, Certificate.Event):
-                self._index(event, notification.id, update)
+        unapplied: int | None = None  # the last position read since the last apply
         try:
-            self.view.apply(update, Tracking(self.application_name, notifications[-1].id))
+            for notification in notifications:
+                event = self._decode(notification)
+                if isinstance(event, Catalogue.Event):
+                    editions = self._changed_editions(notification.id)
+                    if editions:
+                        # Applied first, the certificates before it are in the tables to
+                        # be found; applied at once, what it changes is read from them.
+                        if unapplied is not None:
+                            self._apply(update, unapplied)
+                            update = IndexUpdate()
+                        self._recatalogue(editions, notification.id, update)
+                        self._apply(update, notification.id)
+                        update, unapplied = IndexUpdate(), None
+                        continue
+                elif isinstance(event, Certificate.Event):
+                    self._index(event, notification.id, update)
+                unapplied = notification.id
+            if unapplied is not None:
+                self._apply(update, unapplied)
         except BaseException:
             self.reset()
             raise
+
+    def _apply(self, update: IndexUpdate, position: int) -> None:
+        self.view.apply(update, Tracking(self.application_name, position))
 
     def _index(self, event: Certificate.Event, position: int, update: IndexUpdate) -> None:
         cert_id = event.originator_id
@@ -196,7 +236,30 @@ class IndexProjection:
             AuditRow(position, to_micros(event.timestamp), cert_id, ref[0], event.kind, ref[1])
         )
         kept = self._advance(event)
-        periods = [_row(cert_id, p) for p in kept.certificate.periods(self._standards)]
+        self._derive(cert_id, kept, position, update)
+
+    def _changed_editions(self, position: int) -> list[str]:
+        """The editions whose transition deadline the catalogue event at ``position``
+        changed (or, for a new one, set)."""
+        before, after = self._catalogue_at(position - 1), self._catalogue_at(position)
+        return [
+            edition.designation
+            for edition in after
+            if before.deadline_of(edition.designation) != edition.transition_deadline
+        ]
+
+    def _recatalogue(self, editions: Sequence[str], position: int, update: IndexUpdate) -> None:
+        """Derive again, at ``position``, the periods of every certificate to ``editions``
+        (all in the tables: nothing of the batch is pending in ``update``)."""
+        for edition in editions:
+            for cert_id in self.view.certificates_to(edition):
+                self._derive(cert_id, self._at(cert_id, position), position, update)
+
+    def _derive(self, cert_id: UUID, kept: _Kept, position: int, update: IndexUpdate) -> None:
+        """The certificate's periods with the catalogue at ``position``: those that changed
+        are closed and their successors opened there."""
+        standards = self._catalogue_at(position)
+        periods = [_row(cert_id, p) for p in kept.certificate.periods(standards)]
         before, after = set(kept.periods), set(periods)
         for row in kept.periods:
             if row not in after:
@@ -207,6 +270,15 @@ class IndexProjection:
         if {r.organization_name for r in kept.periods} != {r.organization_name for r in periods}:
             update.names[cert_id] = _words(periods)
         kept.periods = periods
+
+    def _at(self, cert_id: UUID, position: int) -> _Kept:
+        """The certificate as the events up to ``position`` leave it, and its periods (as
+        kept, else as loaded and read from the tables, and not kept)."""
+        kept = self._kept.get(cert_id)
+        if kept is None:
+            version = self._version_at(cert_id, position)
+            kept = _Kept(self._load(cert_id, version), self.view.current_periods(cert_id))
+        return kept
 
     def _advance(self, event: Certificate.Event) -> _Kept:
         """The certificate with ``event`` applied, and its periods before it."""
@@ -221,10 +293,14 @@ class IndexProjection:
         else:
             periods = self.view.current_periods(cert_id) if kept is None else kept.periods
             kept = _Kept(self._load(cert_id, event.originator_version), periods)
+        self._keep(cert_id, kept)
+        return kept
+
+    def _keep(self, cert_id: UUID, kept: _Kept) -> None:
         self._kept[cert_id] = kept
+        self._kept.move_to_end(cert_id)
         while len(self._kept) > self._cache_size:
             self._kept.popitem(last=False)
-        return kept
 
     def _ref(self, cert_id: UUID) -> tuple[str, str]:
         ref = self._refs.get(cert_id)

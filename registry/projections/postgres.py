@@ -165,6 +165,13 @@ class PostgresIndexView(PostgresTrackingRecorder):
         )
         return (rows[0][0], rows[0][1]) if rows else None
 
+    def certificates_to(self, standard: str) -> list[UUID]:
+        # A scan of the certificates, once per change of a deadline: no index to keep.
+        rows = self._select(
+            SQL("SELECT cert_id FROM {} WHERE standard = %s").format(self.t[CERTS]), (standard,)
+        )
+        return [row[0] for row in rows]
+
     def clear(self) -> None:
         """Empty the index and its tracking row: the next run rebuilds it from the log."""
         with self.datastore.transaction(commit=True) as cursor:

@@ -84,7 +84,8 @@ def open_index(app: Any) -> Index:
         application_name=app.name,
         decode=app.mapper.to_domain_event,
         load=load,
-        standards=app.standards,
+        version_at=app.store.version_at,
+        catalogue_at=app.catalogue.at_position,
     )
     return Index(app, view, projection, election, own)
 

@@ -132,6 +132,11 @@ class SQLiteIndexView(SQLiteTrackingRecorder):
         rows = self._select(f"SELECT cb, standard FROM {CERTS} WHERE cert_id = ?", (cert_id.hex,))
         return (rows[0][0], rows[0][1]) if rows else None
 
+    def certificates_to(self, standard: str) -> list[UUID]:
+        # A scan of the certificates, once per change of a deadline: no index to keep.
+        rows = self._select(f"SELECT cert_id FROM {CERTS} WHERE standard = ?", (standard,))
+        return [UUID(row[0]) for row in rows]
+
     def clear(self) -> None:
         """Empty the index and its tracking row: the next run rebuilds it from the log."""
         with self._writing() as cursor:

@@ -10,13 +10,14 @@ one has none — decides from the principal and the request:
 
 =============================  ================================================
 anyone (anonymous too)         status, history (public), search, verify,
-                               directory and accreditation reads
+                               directory, accreditation and catalogue reads
 the CB itself                  writes of its own certificates (a transfer: the
                                receiving CB), a batch of only its own
 the AB itself                  writes of its own accreditations
 admin, the CB, an AB of it     ListEvents, GetIssuanceReport of that CB; the feed
                                (a CB or AB: filtered to its CBs)
-admin                          the directory's writes, tokens
+admin                          the directory's and the catalogue's writes,
+                               tokens
 =============================  ================================================
 
 An anonymous call to an RPC that needs a principal is UNAUTHENTICATED; a known
@@ -56,6 +57,7 @@ from registry.v1 import accreditation_service_pb2 as acc_pb
 from registry.v1 import audit_service_pb2 as audit_pb
 from registry.v1 import certificate_service_pb2 as pb
 from registry.v1 import directory_service_pb2 as dir_pb
+from registry.v1 import standards_service_pb2 as st_pb
 
 log = logging.getLogger(__name__)
 
@@ -215,6 +217,7 @@ POLICY: dict[str, Decide] = {
     **_methods(dir_pb, "AccessService", admin),
     **_methods(acc_pb, "AccreditationService", accreditation_writer, GetAccreditation=anyone),
     **_methods(acc_pb, "VerificationService", anyone),
+    **_methods(st_pb, "StandardsService", admin, ListStandards=anyone),
 }
 """Every RPC of the registry's services and who may call it."""
 

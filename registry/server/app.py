@@ -51,6 +51,7 @@ from registry.server.certificates import CertificateServicer
 from registry.server.errors import Refusal, StoreFaults, refusal
 from registry.server.feed import Feed, FeedSettings
 from registry.server.queries import QueryServicer
+from registry.server.standards import StandardsServicer
 from registry.server.tls import TlsSettings, principal_from_peer, server_credentials
 from registry.server.trust import (
     AccessServicer,
@@ -63,6 +64,7 @@ from registry.v1 import audit_service_pb2 as audit_pb
 from registry.v1 import certificate_service_pb2 as pb
 from registry.v1 import certificate_service_pb2_grpc as pb_grpc
 from registry.v1 import directory_service_pb2 as dir_pb
+from registry.v1 import standards_service_pb2 as st_pb
 
 log = logging.getLogger(__name__)
 
@@ -79,12 +81,14 @@ TRUST_SERVICES = (
     acc_pb.DESCRIPTOR.services_by_name["AccreditationService"],
     acc_pb.DESCRIPTOR.services_by_name["VerificationService"],
 )
+STANDARDS_SERVICE = st_pb.DESCRIPTOR.services_by_name["StandardsService"]
 INDEX_HEALTH = "registry.index"
 INDEX_HEALTHY_LAG = 5.0
 SERVICE_NAMES = (
     CERTIFICATE_SERVICE.full_name,
     AUDIT_SERVICE.full_name,
     *(service.full_name for service in TRUST_SERVICES),
+    STANDARDS_SERVICE.full_name,
     health_pb2.DESCRIPTOR.services_by_name["Health"].full_name,
     reflection.SERVICE_NAME,
 )
@@ -401,6 +405,7 @@ def create_server(
                     strict=True,
                 )
             ),
+            service_handlers(STANDARDS_SERVICE, StandardsServicer(app), executor, faults),
         ]
     )
     health_servicer = health.aio.HealthServicer()

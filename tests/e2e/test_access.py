@@ -31,6 +31,7 @@ from registry.v1 import accreditation_service_pb2 as acc_pb
 from registry.v1 import audit_service_pb2 as audit_pb
 from registry.v1 import certificate_service_pb2 as pb
 from registry.v1 import directory_service_pb2 as dir_pb
+from registry.v1 import standards_service_pb2 as st_pb
 
 D = date.fromisoformat
 OWNER, OTHER_CB, ACCREDITOR, OTHER_AB = "cb-own", "cb-other", "ab-acc", "ab-other"
@@ -56,6 +57,7 @@ SERVICES = (
     dir_pb.DESCRIPTOR.services_by_name["AccessService"],
     acc_pb.DESCRIPTOR.services_by_name["AccreditationService"],
     acc_pb.DESCRIPTOR.services_by_name["VerificationService"],
+    st_pb.DESCRIPTOR.services_by_name["StandardsService"],
 )
 
 
@@ -267,6 +269,24 @@ def _admin_write(request_class: Any, id_field: str, prepare: Callable[[World], s
 def _revocable(w: World) -> Any:
     token = w.app.credentials.create(certification_body(OWNER))
     return dir_pb.RevokeTokenRequest(token_id=token.view.token_id)
+
+
+def _new_edition(w: World) -> Any:
+    return st_pb.AddStandardEditionRequest(
+        code="ISO 9001", edition=w.unique("E"), title="Quality", request_id=w.unique("r")
+    )
+
+
+def _deadline(w: World) -> Any:
+    edition = w.unique("E")
+    w.app.catalogue.add_standard_edition(
+        w.meta(ADMIN), code="ISO 9001", edition=edition, title="Quality"
+    )
+    return st_pb.SetTransitionDeadlineRequest(
+        designation=f"ISO 9001:{edition}",
+        transition_deadline=pb_date(D("2030-12-31")),
+        request_id=w.unique("r"),
+    )
 
 
 EVERYONE = {"anonymous", "owner", "other-cb", "accreditor", "other-ab", "admin"}
@@ -481,6 +501,13 @@ CALLS: dict[str, tuple[Factory, set[str]]] = {
         lambda w: acc_pb.VerifyCertificatesRequest(
             items=[acc_pb.VerifyCertificateRequest(certificate=_ref(OWNER, w.certificate()))]
         ),
+        EVERYONE,
+    ),
+    # StandardsService
+    "/registry.v1.StandardsService/AddStandardEdition": (_new_edition, ADMIN_ONLY),
+    "/registry.v1.StandardsService/SetTransitionDeadline": (_deadline, ADMIN_ONLY),
+    "/registry.v1.StandardsService/ListStandards": (
+        lambda w: st_pb.ListStandardsRequest(),
         EVERYONE,
     ),
 }
