@@ -148,7 +148,7 @@ def add_admin_parsers(admin: argparse._SubParsersAction[argparse.ArgumentParser]
     commands = parser.add_subparsers(dest="standard_command", required=True, metavar="COMMAND")
     write = argparse.ArgumentParser(
         add_help=False,
-        parents=[server_options(), write_options("the catalogue (see standards list)")],
+        parents=[server_options(), write_options(written="the catalogue (see standards list)")],
     )
 
     added = commands.add_parser(
