@@ -368,6 +368,16 @@ class Directory:
             return Principal(role, body_id)
         raise InvalidInputError("an anonymous caller needs no token")
 
+    def days_accredited(
+        self, accreditation_body: str, certification_body: str
+    ) -> list[tuple[date, date]]:
+        """The spans of days on which the AB's accreditation of the CB was in effect (active
+        or suspended), as the store holds it now: what the AB may audit of the CB."""
+        accreditation = self._reference.latest(
+            Accreditation, accreditation_id(accreditation_body, certification_body)
+        )
+        return accreditation.days_in_effect() if accreditation is not None else []
+
     def accredits(self, accreditation_body: str, certification_body: str) -> bool:
         """Whether the AB ever accredited the CB (as the store holds it, within
         ``BODY_CACHE_SECONDS``)."""

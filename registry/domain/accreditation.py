@@ -17,7 +17,7 @@ from __future__ import annotations
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, ClassVar, Unpack
 from uuid import UUID
 
@@ -293,6 +293,32 @@ class Accreditation(Aggregate):
 
     def state_on(self, day: date) -> AccreditationState:
         return fold(self._changes, AccreditationState, _apply, day)
+
+    def days_in_effect(self) -> list[tuple[date, date]]:
+        """The spans of days (first, last) on which the accreditation was granted and not
+        withdrawn or expired — active or suspended — as this version knows."""
+        spans: list[tuple[date, date]] = []
+        start: date | None = None
+        end: date | None = None
+        for change in self._changes:
+            kind, day = change["kind"], change["effective_date"]
+            if kind in ("Granted", "Regranted"):
+                if start is not None and end is not None and end >= day:
+                    end = day - timedelta(days=1)  # the old cycle ends where the new begins
+                if start is not None and end is not None and start <= end:
+                    spans.append((start, end))
+                start, end = day, change["expiry_date"]
+            elif kind == "Withdrawn" and start is not None and end is not None:
+                end = min(end, day - timedelta(days=1))
+        if start is not None and end is not None and start <= end:
+            spans.append((start, end))
+        merged: list[tuple[date, date]] = []
+        for first, last in spans:
+            if merged and first <= merged[-1][1] + timedelta(days=1):
+                merged[-1] = (merged[-1][0], max(merged[-1][1], last))
+            else:
+                merged.append((first, last))
+        return merged
 
     def _changed(self, event_class: Any, context: ChangeContext, **own: Any) -> None:
         check_not_too_far_ahead(context["effective_date"], context["today"])

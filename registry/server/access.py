@@ -38,6 +38,7 @@ from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import grpc
@@ -72,11 +73,28 @@ def current_principal() -> Principal:
     return _CURRENT.get()
 
 
+Days = tuple[tuple[date, date], ...]
+"""Spans of days (first, last), inclusive."""
+
+
+def within(days: Days | None, day: date) -> bool:
+    """Whether ``day`` is one of ``days`` (None: every day)."""
+    return days is None or any(first <= day <= last for first, last in days)
+
+
 class Rights:
-    """What the policy asks of the registry: who accredits whom."""
+    """What the policy asks of the registry: who accredits whom, and for which days."""
 
     def __init__(self, app: Registry) -> None:
         self.app = app
+
+    def audit_days(self, principal: Principal, certification_body: str) -> Days | None:
+        """The days of the CB's audit trail ``principal`` may read: every day (None) for the
+        admin and the CB itself; for an AB, the days its accreditation of the CB was in
+        effect (active or suspended) — it audits the CB for the periods it accredited it."""
+        if principal.role is not Role.ACCREDITATION_BODY:
+            return None
+        return tuple(self.app.directory.days_accredited(principal.body_id, certification_body))
 
     def accredits(self, principal: Principal, certification_body: str) -> bool:
         return principal.role is Role.ACCREDITATION_BODY and self.app.directory.accredits(
@@ -177,6 +195,30 @@ def cb_auditor(principal: Principal, request: Any, rights: Rights) -> None:
     _auditor(principal, request.certification_body_id, rights)
 
 
+def report_auditor(principal: Principal, request: Any, rights: Rights) -> None:
+    """A CB's issuance report on a day: an AB only for a day it accredited the CB."""
+    _auditor(principal, request.certification_body_id, rights)
+    if principal.role is not Role.ACCREDITATION_BODY:
+        return
+    cb = inputs.identifier(request.certification_body_id, "certification_body_id")
+    day = (
+        date(request.at.year, request.at.month, request.at.day)
+        if request.HasField("at")
+        else rights.app.now().date()
+    )
+    if not within(rights.audit_days(principal, cb), day):
+        raise PermissionDeniedError(
+            f"{principal} did not accredit {cb!r} on {day}: it may read the reports of the "
+            "days it accredited it"
+        )
+
+
+def audit_days(app: Registry, certification_body: str) -> Days | None:
+    """The days of the CB's audit trail the call's principal may read (see
+    ``Rights.audit_days``): what ListEvents and the feed send an AB."""
+    return Rights(app).audit_days(current_principal(), certification_body)
+
+
 def feed_reader(principal: Principal, request: Any, rights: Rights) -> None:
     _needs(principal)
     if principal.role is Role.ADMIN:
@@ -206,7 +248,13 @@ _CERTIFICATE_READS = {
 }
 POLICY: dict[str, Decide] = {
     **_methods(pb, "CertificateService", certificate_writer, **_CERTIFICATE_READS),
-    **_methods(audit_pb, "AuditService", cb_auditor, StreamEvents=feed_reader),
+    **_methods(
+        audit_pb,
+        "AuditService",
+        cb_auditor,
+        StreamEvents=feed_reader,
+        GetIssuanceReport=report_auditor,
+    ),
     **_methods(
         dir_pb,
         "DirectoryService",

@@ -16,14 +16,17 @@ at most ``MAX_FEED_CBS`` CB ids, normalised like every identifier
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any
 
 import grpc
 
 from registry.application import inputs
+from registry.domain.principals import Principal
 from registry.errors import InvalidInputError, OutOfRangeError
 from registry.server import convert
+from registry.server.access import Days, Rights, current_principal, within
 from registry.server.errors import Refusal
 from registry.server.feed import Behind, Entry, Feed, Subscription, read_page
 from registry.v1 import audit_service_pb2 as apb
@@ -43,12 +46,21 @@ class FeedRequest:
     from_position: int
     certification_body_ids: frozenset[str]
     types: frozenset[int]
+    # The days of each CB the caller may read (an AB: those it accredited it); None: all.
+    days: Mapping[str, Days] | None = None
 
     def wants(self, entry: Entry) -> bool:
         return (
-            not self.certification_body_ids
-            or entry.certification_body_id in self.certification_body_ids
-        ) and (not self.types or entry.type in self.types)
+            (
+                not self.certification_body_ids
+                or entry.certification_body_id in self.certification_body_ids
+            )
+            and (not self.types or entry.type in self.types)
+            and (
+                self.days is None
+                or within(self.days.get(entry.certification_body_id, ()), entry.effective_date)
+            )
+        )
 
 
 def parse(request: apb.StreamEventsRequest) -> FeedRequest:
@@ -78,6 +90,11 @@ async def stream_events(
     """Send the feed to one caller until it goes away; ended by the feed with
     RESOURCE_EXHAUSTED (too far behind) or UNAVAILABLE (the server is stopping)."""
     wanted = parse(request)
+    if wanted.certification_body_ids:
+        principal = current_principal()  # read here: the pool's threads do not carry it
+        days = await feed.run_in_pool(_days, feed, wanted.certification_body_ids, principal)
+        if days is not None:
+            wanted = replace(wanted, days=days)
     subscription = await feed.subscribe(wanted.from_position)
     try:
         await _check_position(feed, wanted.from_position)
@@ -95,6 +112,15 @@ async def stream_events(
         ) from None
     finally:
         feed.unsubscribe(subscription)
+
+
+def _days(feed: Feed, cbs: frozenset[str], principal: Principal) -> dict[str, Days] | None:
+    """The days of each CB ``principal`` may follow; None: every day of each."""
+    rights = Rights(feed.app)
+    spans = {cb: rights.audit_days(principal, cb) for cb in cbs}
+    if all(days is None for days in spans.values()):
+        return None
+    return {cb: days or () for cb, days in spans.items()}
 
 
 def _behind(subscription: Subscription) -> Refusal:

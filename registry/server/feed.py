@@ -39,7 +39,7 @@ import threading
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, TypeVar, cast
 
 from eventsourcing.persistence import Notification
@@ -84,6 +84,7 @@ class Entry:
     recorded_at: datetime
     certification_body_id: str
     type: int
+    effective_date: date
     message: bytes  # a serialized StreamEventsResponse holding the event
 
 
@@ -102,7 +103,16 @@ def entries_of(app: Registry, notifications: Sequence[Notification]) -> list[Ent
         event = convert.to_event(view)
         message = apb.StreamEventsResponse(event=event).SerializeToString()
         cb = view.certificate.certification_body_id if view.certificate else ""
-        entries.append(Entry(view.global_position, view.recorded_at, cb, event.type, message))
+        entries.append(
+            Entry(
+                view.global_position,
+                view.recorded_at,
+                cb,
+                event.type,
+                view.effective_date,
+                message,
+            )
+        )
     return entries
 
 

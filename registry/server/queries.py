@@ -15,10 +15,12 @@ import struct
 from datetime import date
 from typing import Any
 
+from registry.application import inputs
 from registry.application.queries import Queries, SearchCriteria
 from registry.domain.credibility import Verdict
 from registry.errors import InvalidInputError
 from registry.server import convert
+from registry.server.access import audit_days, within
 from registry.server.errors import translate_errors
 from registry.v1 import audit_service_pb2 as audit_pb
 from registry.v1 import certificate_service_pb2 as pb
@@ -59,6 +61,10 @@ def decode_token(purpose: bytes, request: Any) -> tuple[int, int] | None:
     if token_format != _FORMAT or digest != _digest(purpose, request) or first < 0 or second < 0:
         raise InvalidInputError(_BAD)
     return first, second
+
+
+def page_cb(request: audit_pb.ListEventsRequest) -> str:
+    return inputs.identifier(request.certification_body_id, "certification_body_id")
 
 
 class QueryServicer:
@@ -135,7 +141,10 @@ class QueryServicer:
             until_position=until,
             limit=convert.page_size(request.page_size, DEFAULT_EVENTS_PAGE),
         )
-        events = [convert.to_event(view) for view in page.events]
+        days = audit_days(self.queries.app, page_cb(request))
+        events = [
+            convert.to_event(view) for view in page.events if within(days, view.effective_date)
+        ]
         return audit_pb.ListEventsResponse(
             events=events,
             next_page_token=encode_token(

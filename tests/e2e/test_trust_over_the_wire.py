@@ -262,3 +262,37 @@ def test_a_refusal_is_logged_once_with_principal_rpc_and_peer_never_the_token(db
     assert len([line for line in lines if "GetCertificateStatus" in line]) == 1
     secret = token.rsplit("_", 1)[1]
     assert not [r for r in caplog.records if secret in r.getMessage()]
+
+
+def test_an_ab_audits_a_cb_only_for_the_days_it_accredited_it(trust):
+    _, clients = trust
+    ab, cb = clients["ab"], clients["cb"]
+    ab.withdraw_accreditation("AB-1", "cb-acc", reason="ended", effective_date=D("2025-01-01"))
+    cb.record_surveillance("cb-acc", "Q-1", effective_date=D("2025-02-01"))  # after: not AB-1's
+    issue_default(cb, "Q-2", cb="cb-acc", effective="2024-06-01")  # during: AB-1's
+    by_cb = [(e.certificate.certificate_number, e.type) for e in cb.list_events("cb-acc").events]
+    assert by_cb == [
+        ("Q-1", pb.CERTIFICATE_EVENT_TYPE_ISSUED),
+        ("Q-1", pb.CERTIFICATE_EVENT_TYPE_SURVEILLANCE_PASSED),
+        ("Q-2", pb.CERTIFICATE_EVENT_TYPE_ISSUED),
+    ]
+    by_ab = [(e.certificate.certificate_number, e.type) for e in ab.list_events("cb-acc").events]
+    assert by_ab == [
+        ("Q-1", pb.CERTIFICATE_EVENT_TYPE_ISSUED),
+        ("Q-2", pb.CERTIFICATE_EVENT_TYPE_ISSUED),
+    ]
+    assert ab.get_issuance_report("cb-acc", at=D("2024-12-31")).total == 2
+    with pytest.raises(RegistryClientError) as caught:
+        ab.get_issuance_report("cb-acc", at=D("2025-06-01"))
+    assert caught.value.code is grpc.StatusCode.PERMISSION_DENIED
+    stream = ab.stream_events(0, certification_body_ids=["cb-acc"])
+    followed = []
+    try:
+        for message in stream:
+            if message.HasField("event"):
+                followed.append((message.event.certificate.certificate_number, message.event.type))
+            if len(followed) == 2:
+                break
+    finally:
+        stream.cancel()
+    assert followed == by_ab
