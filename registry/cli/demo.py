@@ -81,6 +81,7 @@ def run(args: argparse.Namespace) -> int:
     from registry.demo.builder import DemoClock, build
     from registry.demo.plan import make_plan
     from registry.demo.walk import Walk
+    from registry.domain.catalogue import CATALOGUE_ID
     from registry.server.app import BackgroundServer
 
     port = args.port if args.port is not None else (0 if args.no_serve else DEFAULT_PORT)
@@ -92,13 +93,15 @@ def run(args: argparse.Namespace) -> int:
         clock = DemoClock()
         app = Registry(config.persistence_env(db), clock=clock)
         stack.callback(app.close)
-        held = app.summary().events
+        summary = app.summary()
+        # Empty but for the standards catalogue a new registry records when it starts.
+        held = summary.events - app.store.version_at(CATALOGUE_ID, summary.last_position)
         if held:
             raise InvalidInputError(
                 f"--db {db}: the store already holds {held:,} events; the demo builds its "
                 "registry only in an empty store (give a new SQLite path, or memory:)"
             )
-        today = app.now().date()
+        today = clock.real_now().date()
         plan = make_plan(today, certificates=args.certificates, seed=args.seed)
         print(f"registry demo: a sample registry as of {today} (seed {args.seed})", flush=True)
         print(f"store: {db}" + (" (removed when the demo ends)" if args.db is None else ""))

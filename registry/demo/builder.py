@@ -31,12 +31,26 @@ from registry.store.log import utc_now
 ACCREDITATION_YEARS = 5
 
 
-class DemoClock:
-    """The registry's clock: the real one, unless pinned to an instant."""
+# Where a demo registry's clock stands until its history is written: the registry's first
+# start (which records the standards catalogue) comes before every upload of the history.
+BEFORE_HISTORY = datetime(2000, 1, 1, tzinfo=UTC)
 
-    def __init__(self, base: Callable[[], datetime] = utc_now) -> None:
+
+class DemoClock:
+    """The registry's clock: pinned to an instant, or the real one once released.
+
+    It starts pinned before the history (``BEFORE_HISTORY``), so what a new registry
+    records when it starts is recorded before the uploads; ``real_now`` is the real time
+    whatever the pin (the demo's today comes from it)."""
+
+    def __init__(
+        self, base: Callable[[], datetime] = utc_now, pinned: datetime | None = BEFORE_HISTORY
+    ) -> None:
         self._base = base
-        self._pinned: datetime | None = None
+        self._pinned = pinned
+
+    def real_now(self) -> datetime:
+        return self._base()
 
     def __call__(self) -> datetime:
         return self._pinned or self._base()

@@ -89,7 +89,7 @@ def test_the_history_is_recorded_before_this_month_and_nothing_takes_effect_afte
 
 def test_every_write_is_accepted_but_the_batch_s_deliberate_mistake(demo_app):
     app, clock = demo_app
-    plan = make_plan(app.now().date(), certificates=SMALL, seed=3)
+    plan = make_plan(clock.real_now().date(), certificates=SMALL, seed=3)
     report = build(app, plan, clock)
     assert report.refused == []
     assert report.written == len(plan.history)
@@ -119,7 +119,7 @@ def test_the_demo_builds_on_any_day(day):
 
 def test_versions_the_plan_expects_are_the_versions_written(demo_app):
     app, clock = demo_app
-    plan = make_plan(app.now().date(), certificates=SMALL, seed=5)
+    plan = make_plan(clock.real_now().date(), certificates=SMALL, seed=5)
     build(app, plan, clock)
     futures = app.begin_batch([begun(step) for step in plan.batch])
     for step, future in zip(plan.batch, futures, strict=True):
@@ -129,7 +129,7 @@ def test_versions_the_plan_expects_are_the_versions_written(demo_app):
 
 def test_the_supplier_s_suspension_is_known_today_but_was_not_before_its_upload(demo_app):
     app, clock = demo_app
-    today = app.now().date()
+    today = clock.real_now().date()
     plan = make_plan(today, certificates=SMALL)
     build(app, plan, clock)
     stories = plan.stories
@@ -143,7 +143,7 @@ def test_the_supplier_s_suspension_is_known_today_but_was_not_before_its_upload(
 
 def test_uploads_are_recorded_at_their_month_ends(demo_app):
     app, clock = demo_app
-    today = app.now().date()
+    today = clock.real_now().date()
     plan = make_plan(today, certificates=SMALL)
     build(app, plan, clock)
     page = app.read_log(0, limit=len(plan.history) + 100)
