@@ -187,11 +187,13 @@ def test_a_certificate_written_by_a_process_whose_clock_runs_ahead_keeps_its_ord
         register_in_process(behind, "cb-1")
         first = issue(ahead)
         assert first == 1
-        later = behind.record_surveillance(REF, WriteMeta("s", D("2025-01-05")))
-        assert later.recorded_at > datetime(2026, 5, 1, 12, 0, 5, tzinfo=UTC)
-        as_of_issue = behind.get_status(
-            REF, at=D("2025-02-01"), as_of=datetime(2026, 5, 1, 12, 0, 5, tzinfo=UTC)
+        issued = ahead.store.last_point()
+        assert issued is not None and issued.recorded_at >= datetime(
+            2026, 5, 1, 12, 0, 5, tzinfo=UTC
         )
+        later = behind.record_surveillance(REF, WriteMeta("s", D("2025-01-05")))
+        assert later.recorded_at > issued.recorded_at
+        as_of_issue = behind.get_status(REF, at=D("2025-02-01"), as_of=issued.recorded_at)
         assert as_of_issue.version == 1
     finally:
         ahead.close()

@@ -307,16 +307,19 @@ def test_a_quiet_stream_gets_heartbeats_with_the_position_reached(feedable):
     )
 
 
-def test_a_heartbeat_on_an_empty_log_is_position_0_without_a_time(db_url):
-    empty = start(db_url, prepare=False)
+def test_a_heartbeat_on_a_log_without_certificate_events_is_at_its_head(db_url):
+    fresh = start(db_url, prepare=False)  # the log holds the catalogue a registry starts with
     try:
-        reader = read(empty.client)
+        reader = read(fresh.client)
         reader.wait_for(lambda r: bool(r.heartbeats()))
         reader.stop()
+        head = fresh.app.store.last_point()
     finally:
-        stop(empty)
-    assert reader.heartbeats()[0].log_position == 0
-    assert not reader.heartbeats()[0].HasField("recorded_at")
+        stop(fresh)
+    assert head is not None and not reader.events()
+    heartbeat = reader.heartbeats()[0]
+    assert heartbeat.log_position == head.position
+    assert heartbeat.recorded_at.ToDatetime(tzinfo=head.recorded_at.tzinfo) == head.recorded_at
 
 
 def test_resuming_from_a_heartbeat_position_loses_nothing(durable):
