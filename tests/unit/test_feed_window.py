@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
@@ -14,7 +14,9 @@ START = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 def entry(position: int, size: int = 10) -> Entry:
-    return Entry(position, START + timedelta(seconds=position), "cb-1", 1, b"x" * size)
+    return Entry(
+        position, START + timedelta(seconds=position), "cb-1", 1, date(2025, 1, 1), b"x" * size
+    )
 
 
 def window(max_events: int = 100, max_bytes: int = 10_000, base: int = 0) -> Window:
