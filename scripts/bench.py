@@ -45,6 +45,7 @@ from types import FrameType
 from typing import Any
 
 import grpc
+from bench_auth import register
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 from grpc_health.v1 import health_pb2, health_pb2_grpc
@@ -379,7 +380,7 @@ def serving(db: Path, log: Path) -> Iterator[Server]:
         # As scripts/serve runs it: -O drops the library's per-event type assertions.
         command = [sys.executable, "-O", "-m", "registry", "serve", "--db", f"sqlite:///{db}"]
         process = subprocess.Popen(  # its own process group: Ctrl-C reaches only us, and we stop it
-            [*command, "--port", "0"],
+            [*command, "--port", "0", "--token-file", str(log.with_suffix(".token"))],
             stdout=out,
             stderr=subprocess.STDOUT,
             cwd=ROOT,
@@ -480,13 +481,17 @@ class Bench:
         self.say(f"(a)/(d): issuing {len(pool.refs):,} certificates to write to")
         registry = Registry(persistence_env(f"sqlite:///{db}"))
         issue_fresh(registry, pool.refs)
+        tokens = register(registry, (cb for cb, _ in pool.refs))
         registry.close()
         a, a_own, d, d_own = (self.rows[k] for k in ("a", "a_own", "d", "d_own"))
         with serving(db, self.folder / "serve-writes.log") as server:
             pid = server.pid
-            with RegistryClient(server.target, retries=0) as client:
+            with RegistryClient(server.target, retries=0, token_source=tokens) as client:
                 own = [
-                    RegistryClient(channel=own_channel(server.target), retries=0) for _ in range(n)
+                    RegistryClient(
+                        channel=own_channel(server.target), retries=0, token_source=tokens
+                    )
+                    for _ in range(n)
                 ]
                 try:
                     for c in [client, *own]:  # connect and warm up every channel
@@ -519,6 +524,7 @@ class Bench:
         registry = Registry(persistence_env(f"sqlite:///{self.folder / 'app.db'}"))
         try:
             issue_fresh(registry, pool.refs)
+            register(registry, (cb for cb, _ in pool.refs))
             b = self.rows["b"]
             for op in app_commands(registry, pool.take(4 * WRITES_PER_CERTIFICATE)):
                 op()
@@ -565,6 +571,7 @@ class Bench:
         )
         e_app = self.rows[f"e_app_{size}"]
         try:
+            tokens = register(store.registry, (cb for cb, _ in store.refs))
             self.say(f"(e) in-process status reads, {label}")
             for _ in range(s.repeats):
                 ops = app_status_ops(store.registry, self.sample(store, s.read_seq))
@@ -578,7 +585,10 @@ class Bench:
             store.registry.close()
         e = self.rows[f"e_{size}"]
         log = self.folder / f"serve-store-{size}.log"
-        with serving(db, log) as server, RegistryClient(server.target, retries=0) as client:
+        with (
+            serving(db, log) as server,
+            RegistryClient(server.target, retries=0, token_source=tokens) as client,
+        ):
             for op in status_ops(client, self.sample(store, 200)):
                 op()
             for r in range(s.repeats):

@@ -28,6 +28,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from bench_auth import over_the_wire  # noqa: E402
 from pg_instance import PostgresInstance, schema_dsn  # noqa: E402
 from server_process import ServerProcess  # noqa: E402
 
@@ -54,8 +55,8 @@ def issue(client: RegistryClient, number: str) -> None:
 class Subscriber:
     """A stream from ``after`` recording each event's arrival and recorded time."""
 
-    def __init__(self, target: str, after: int) -> None:
-        self.client = RegistryClient(target)
+    def __init__(self, target: str, after: int, admin_token: str) -> None:
+        self.client = RegistryClient(target, token=admin_token)
         self.call = self.client.stream_events(after)
         self.arrivals: list[tuple[int, float, float]] = []  # position, recorded, arrived
         self.thread = threading.Thread(target=self._read, daemon=True)
@@ -81,11 +82,13 @@ def run_store(
 ) -> dict[str, float]:
     server = ServerProcess(db, folder / "server.log").start()
     try:
-        with RegistryClient(server.target, timeout=30) as client:
+        assert server.token_file is not None
+        tokens = over_the_wire(server.target, server.token_file, ["cb-bench"])
+        with RegistryClient(server.target, timeout=30, token_source=tokens) as client:
             for n in range(20):  # warm up: connections, caches, the store's files
                 issue(client, f"warm-{n}")
             head = client.get_certificate_status("cb-bench", "warm-19").log_position
-            followers = [Subscriber(server.target, head) for _ in range(subscribers)]
+            followers = [Subscriber(server.target, head, tokens.admin) for _ in range(subscribers)]
             time.sleep(1.0)  # every stream open and at the head
             each = events // writers
 

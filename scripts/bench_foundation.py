@@ -26,6 +26,7 @@ from pathlib import Path
 
 import grpc
 from bench import Op, Run, concurrent, median, percentile, sequential, split
+from bench_auth import Tokens, register
 from grpc_health.v1 import health_pb2
 
 from registry.application.registry import Registry
@@ -78,10 +79,12 @@ def issue(app: Registry, number: str) -> None:
     )
 
 
-def build(db: Path, certificates: int) -> None:
-    """``certificates`` plain certificates, and one of each history length."""
+def build(db: Path, certificates: int) -> Tokens:
+    """``certificates`` plain certificates, and one of each history length; the tokens
+    to send them with."""
     app = Registry(persistence_env(f"sqlite:///{db}"))
     try:
+        tokens = register(app, ["cb-bench"])
         for n in range(certificates):
             issue(app, f"C-{n}")
         for events in HISTORIES:
@@ -101,13 +104,18 @@ def build(db: Path, certificates: int) -> None:
                     app.record_surveillance(
                         CertificateRef("cb-bench", number), WriteMeta(f"{number}-{n}", day)
                     )
+        return tokens
     finally:
         app.close()
 
 
-def throughput(target: str, pid: int, refs: Sequence[str], tag: str) -> tuple[Run, Run]:
+def throughput(
+    target: str, pid: int, refs: Sequence[str], tag: str, tokens: Tokens
+) -> tuple[Run, Run]:
     """8 clients, each with its own channel: writes (surveillance), then status reads."""
-    clients = [RegistryClient(target, timeout=30, retries=0) for _ in range(CLIENTS)]
+    clients = [
+        RegistryClient(target, timeout=30, retries=0, token_source=tokens) for _ in range(CLIENTS)
+    ]
     try:
         day = ISSUED + timedelta(days=400)
         writes = [
@@ -168,12 +176,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     lines: list[str] = []
     try:
         print("building the stores…", file=sys.stderr, flush=True)
-        for name in ("async", "sync"):
-            build(folder / f"{name}.db", writes)
+        tokens = {name: build(folder / f"{name}.db", writes) for name in ("async", "sync")}
         refs = [f"C-{n}" for n in range(writes)]
         runs: dict[str, list[tuple[Run, Run]]] = {"async": [], "sync": []}
+        admin_file = str(folder / "admin.token")  # the first admin token (unused)
         commands = {
-            "async": ["-m", "registry", "serve", "--port", "0", "--db"],
+            "async": ["-m", "registry", "serve", "--token-file", admin_file, "--port", "0", "--db"],
             "sync": [str(ROOT / "scripts" / "sync_server.py"), "--port", "0", "--db"],
         }
         for repeat in range(args.repeats):
@@ -181,7 +189,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 print(f"throughput {name} {repeat + 1}/{args.repeats}…", file=sys.stderr)
                 db = f"sqlite:///{folder / f'{name}.db'}"
                 with serving([*commands[name], db], folder / f"{name}.log") as (target, pid):
-                    runs[name].append(throughput(target, pid, refs, f"r{repeat}"))
+                    runs[name].append(throughput(target, pid, refs, f"r{repeat}", tokens[name]))
         lines.append(f"(1) unary throughput, {CLIENTS} clients, median of {args.repeats} runs")
         lines.append(
             f"{'server':<8} {'writes/s':>10} {'reads/s':>10} "
@@ -203,7 +211,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         db = f"sqlite:///{folder / 'async.db'}"
         with (
             serving([*commands["async"], db], folder / "reads.log") as (target, _),
-            RegistryClient(target, timeout=30, retries=0) as client,
+            RegistryClient(target, timeout=30, retries=0, token_source=tokens["async"]) as client,
         ):
             print("status and history by history length…", file=sys.stderr)
             lines.append("")
@@ -250,7 +258,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 ("/registry.v1.CertificateService/GetCertificateHistory", history),
                 ("/grpc.health.v1.Health/Watch", health_pb2.HealthCheckRequest()),
             ] * 100
-            with misbehaving(port, stalled, idle=500):
+            with misbehaving(port, stalled, idle=500, token=tokens["async"].admin):
                 loaded = latencies(ops)
             lines.append("")
             lines.append("(3) GetCertificateStatus latency on the asynchronous server (ms)")

@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
+from bench_auth import register
+
 from registry import config
 from registry.application.registry import Registry
 from registry.bulk.importer import Importer
@@ -53,8 +55,9 @@ def per_second(count: int, seconds: float) -> float:
 
 def bench_engine(name: str, db: str, rows: int, workdir: Path) -> list[tuple[str, str]]:
     app = Registry(config.persistence_env(db))
+    tokens = register(app, ["cb-bench", "cb-file"])
     server = BackgroundServer(app).start()
-    client = RegistryClient(f"127.0.0.1:{server.port}", timeout=600)
+    client = RegistryClient(f"127.0.0.1:{server.port}", timeout=600, token_source=tokens)
     try:
         started = time.perf_counter()
         for n in range(BATCH):

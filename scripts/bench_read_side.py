@@ -47,6 +47,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
+from bench_auth import register  # noqa: E402
 from pg_instance import PostgresInstance, schema_dsn  # noqa: E402
 
 from registry import config  # noqa: E402
@@ -460,18 +461,23 @@ def run_engine(engine: str, db: str, size: int, queries: int, say: Callable[[str
     app = Registry(config.persistence_env(db))
     today = app.now().date()
     try:
+        tokens = register(app, [f"cb-{n:02d}" for n in range(CBS)])
+        setup = app.store.last_point()  # the catalogue and the directory, before the store
+        assert setup is not None
         say(f"{engine}: writing {size:,} certificates")
         built = build(app, size, today, say)
         say(f"{engine}: {built.events:,} events in {built.elapsed:.0f} s; index catch-up")
         applied, seconds = catch_up(app)
         say(f"{engine}: {applied:,} events applied in {seconds:.0f} s; queries")
-        first, last = app.store.point_of(1), app.store.last_point()
+        first, last = app.store.point_of(setup.position + 1), app.store.last_point()
         assert first is not None and last is not None
         w = workload(size, today, first.recorded_at, last.recorded_at, queries)
         local = in_process(Queries(app, open_index(app).reader), w)
         server = BackgroundServer(app).start()
         try:
-            with RegistryClient(f"127.0.0.1:{server.port}", timeout=60) as client:
+            with RegistryClient(
+                f"127.0.0.1:{server.port}", timeout=60, token=tokens.admin
+            ) as client:
                 wire = over_grpc(client, w)
         finally:
             server.stop()

@@ -62,6 +62,7 @@ from typing import Any
 import grpc
 import psycopg
 import psycopg.sql
+from bench_auth import Tokens, register
 from eventsourcing.application import Application
 from eventsourcing.domain import Aggregate
 
@@ -510,12 +511,14 @@ class Server:
     process: subprocess.Popen[bytes]
     target: str
     pids: list[int]  # the processes answering calls
+    admin_token: str  # written by the server that created the store
 
 
 @contextlib.contextmanager
 def serving(db: str, log: Path, workers: int = 1) -> Iterator[Server]:
     """``registry serve`` as scripts/serve runs it (``python -O``), on a free port."""
     command = [sys.executable, "-O", "-m", "registry", "serve", "--db", db, "--port", "0"]
+    command += ["--token-file", str(log.with_suffix(".token"))]  # the first admin token
     if workers > 1:
         command += ["--workers", str(workers)]
     with log.open("wb") as out:
@@ -533,7 +536,7 @@ def serving(db: str, log: Path, workers: int = 1) -> Iterator[Server]:
         with grpc.insecure_channel(target) as channel:
             grpc.channel_ready_future(channel).result(timeout=30)
         pids = [process.pid] if workers == 1 else _children_of(process.pid)
-        yield Server(process, target, pids)
+        yield Server(process, target, pids, log.with_suffix(".token").read_text().strip())
     finally:
         _stop(process)
 
@@ -606,14 +609,14 @@ class Scale:
 
 
 def read_latencies(
-    target: str, size: int, count: int, rounds: int, rng: random.Random
+    target: str, token: str, size: int, count: int, rounds: int, rng: random.Random
 ) -> tuple[list[list[float]], list[list[float]], Counter[str]]:
     """``rounds`` x (``count`` status calls, then ``count`` history calls), one at a time."""
     clock = time.perf_counter
     statuses: Counter[str] = Counter()
     status_rounds: list[list[float]] = []
     history_rounds: list[list[float]] = []
-    with RegistryClient(target, retries=0) as client:
+    with RegistryClient(target, retries=0, token=token) as client:
         for index in rng.choices(range(size), k=200):  # warm-up: connect, first calls
             client.get_certificate_status(*reference(index))
             client.get_certificate_history(*reference(index))
@@ -663,10 +666,12 @@ class WriteRun:
         return self.commands / self.seconds
 
 
-def issue_for_writes(db: str, indexes: range) -> None:
-    """Valid certificates with one event each, issued 30 days ago, SAVE_BATCH per save()."""
+def issue_for_writes(db: str, indexes: range) -> Tokens:
+    """Valid certificates with one event each, issued 30 days ago, SAVE_BATCH per save();
+    their CBs registered, and the tokens to write with."""
     registry = Registry(persistence_env(db))
     try:
+        tokens = register(registry, (write_reference(index)[0] for index in indexes))
         batch: list[Certificate] = []
         today = datetime.now(tz=UTC).date()
         effective = today - timedelta(days=30)
@@ -697,6 +702,7 @@ def issue_for_writes(db: str, indexes: range) -> None:
                 batch.clear()
         if batch:
             registry.save(*batch)
+        return tokens
     finally:
         registry.close()
 
@@ -722,11 +728,14 @@ def command_cycle(client: RegistryClient, indexes: Sequence[int]) -> Iterator[Ca
 
 
 def write_window(
-    server: Server, slices: Sequence[Sequence[int]], warm: float, measure: float
+    server: Server, slices: Sequence[Sequence[int]], warm: float, measure: float, tokens: Tokens
 ) -> WriteRun:
     """One client thread per slice, each with its own RegistryClient and TCP connection,
     sending one command per RPC; counted for ``measure`` seconds after ``warm`` seconds."""
-    clients = [RegistryClient(channel=own_channel(server.target), retries=0) for _ in slices]
+    clients = [
+        RegistryClient(channel=own_channel(server.target), retries=0, token_source=tokens)
+        for _ in slices
+    ]
     try:
         for client in clients:  # connect every channel before the clock starts
             for _ in range(3):
@@ -866,7 +875,7 @@ class Bench:
             self.say(f"{name}: {rounds} x {self.mode.reads:,} status and history reads via gRPC")
             rng = random.Random(self.seed + size)
             status, history, statuses = read_latencies(
-                server.target, size, self.mode.reads, rounds, rng
+                server.target, server.admin_token, size, self.mode.reads, rounds, rng
             )
             rss = rss_mb(server.pids[0])
         self.stores.drop(db)
@@ -886,7 +895,7 @@ class Bench:
         needed = sum(mode.repeats * row.clients * mode.per_client for row in rows)
         db = self.stores.new(backend, "writes")
         self.say(f"{name}: issuing {needed:,} certificates to write to")
-        issue_for_writes(db, range(needed))
+        tokens = issue_for_writes(db, range(needed))
         next_index = 0
 
         def slices(clients: int) -> list[range]:
@@ -910,7 +919,9 @@ class Bench:
                         if row.workers == 1 and row.clients == WRITE_CLIENTS:
                             library.append(library_rate(app, mode.measure))
                             self.say(f"{name}: library one event per save(): {library[-1]:,.0f}/s")
-                        run = write_window(server, slices(row.clients), mode.warm, mode.measure)
+                        run = write_window(
+                            server, slices(row.clients), mode.warm, mode.measure, tokens
+                        )
                         row.runs.append(run)
                         self.say(
                             f"{name}: {row.workers} process(es), {row.clients} clients, "

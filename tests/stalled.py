@@ -58,11 +58,13 @@ def _send_call(
     return stream
 
 
-def stall(port: int, method: str, request: Message, calls: int = 1) -> socket.socket:
+def stall(
+    port: int, method: str, request: Message, calls: int = 1, token: str | None = None
+) -> socket.socket:
     """One connection with ``calls`` calls of ``method`` (``/pkg.Service/Method``) left unread."""
     sock, connection = _connect(port)
     for _ in range(calls):
-        _send_call(connection, port, method, request)
+        _send_call(connection, port, method, request, token)
     sock.sendall(connection.data_to_send())
     return sock
 
@@ -107,11 +109,11 @@ class StalledCall:
 
 @contextmanager
 def misbehaving(
-    port: int, stalled: list[tuple[str, Message]], *, idle: int
+    port: int, stalled: list[tuple[str, Message]], *, idle: int, token: str | None = None
 ) -> Iterator[list[socket.socket]]:
-    """A connection with an unread call for each of ``stalled`` (method, request), and
-    ``idle`` silent connections."""
-    sockets = [stall(port, method, request) for method, request in stalled]
+    """A connection with an unread call for each of ``stalled`` (method, request), sent with
+    ``token`` if given, and ``idle`` silent connections."""
+    sockets = [stall(port, method, request, token=token) for method, request in stalled]
     sockets += [_connect(port)[0] for _ in range(idle)]
     try:
         yield sockets
