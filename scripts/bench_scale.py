@@ -511,7 +511,7 @@ class Server:
     process: subprocess.Popen[bytes]
     target: str
     pids: list[int]  # the processes answering calls
-    admin_token: str  # written by the server that created the store
+    admin_token: str | None  # written by the first server of the store, None for the next
 
 
 @contextlib.contextmanager
@@ -536,7 +536,9 @@ def serving(db: str, log: Path, workers: int = 1) -> Iterator[Server]:
         with grpc.insecure_channel(target) as channel:
             grpc.channel_ready_future(channel).result(timeout=30)
         pids = [process.pid] if workers == 1 else _children_of(process.pid)
-        yield Server(process, target, pids, log.with_suffix(".token").read_text().strip())
+        token = log.with_suffix(".token")
+        admin = token.read_text().strip() if token.exists() else None
+        yield Server(process, target, pids, admin)
     finally:
         _stop(process)
 
@@ -609,7 +611,7 @@ class Scale:
 
 
 def read_latencies(
-    target: str, token: str, size: int, count: int, rounds: int, rng: random.Random
+    target: str, token: str | None, size: int, count: int, rounds: int, rng: random.Random
 ) -> tuple[list[list[float]], list[list[float]], Counter[str]]:
     """``rounds`` x (``count`` status calls, then ``count`` history calls), one at a time."""
     clock = time.perf_counter
