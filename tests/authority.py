@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 import grpc
@@ -60,6 +60,12 @@ class Authority:
         return RegistryClient(
             self._target, token_source=self.token_for, **{**self._channel, **options}
         )
+
+    def server_today(self) -> date:
+        """The server's today (its clock, which a test may inject): the day a status
+        answers for when none is asked."""
+        at = self.admin.get_certificate_status(FALLBACK_CB, "-").at
+        return date(at.year, at.month, at.day)
 
     def prepare(self, cbs: tuple[str, ...] = PREPARED) -> None:
         """Set up the CBs most tests write for before the test begins, so a test that
@@ -138,7 +144,7 @@ class Authority:
             self._accredited.add(TEST_AB)
         standards = [edition.designation for edition in StandardsCatalogue.load()]
         with RegistryClient(self._target, token=self.ab_token(TEST_AB), **self._channel) as ab:
-            for start, expiry in cycles(datetime.now(UTC).date()):
+            for start, expiry in cycles(self.server_today()):
                 ab.grant_accreditation(
                     TEST_AB,
                     cb,

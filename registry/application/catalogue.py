@@ -16,6 +16,7 @@ is read from the store once.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 import time
@@ -97,12 +98,11 @@ class CatalogueKeeper:
             actor=str(ADMIN),
             request_id=SEED_REQUEST_ID,
         )
-        try:
-            self._registry.save(catalogue)
-        except IntegrityError:
-            pass  # recorded by another registry in the meantime: that one is the catalogue
-        except OperationalError as error:
-            raise UnavailableError(f"the event store is unavailable: {error}") from None
+        with contextlib.suppress(IntegrityError):  # another registry seeded it meanwhile:
+            try:  # that one is the catalogue
+                self._registry.save(catalogue)
+            except OperationalError as error:
+                raise UnavailableError(f"the event store is unavailable: {error}") from None
 
     # The catalogue an answer is computed with
 

@@ -26,8 +26,9 @@ from eventsourcing.domain import Aggregate
 from registry.domain.changes import (
     Change,
     ChangeContext,
+    change_of,
     check_not_too_far_ahead,
-    check_timeline,
+    checked_change,
     event_context,
     fold,
     insert,
@@ -181,10 +182,7 @@ class Accreditation(Aggregate):
         own: ClassVar[tuple[str, ...]] = ()
 
         def apply(self, aggregate: Accreditation) -> None:
-            change = {"kind": self.kind, "version": self.originator_version}
-            change["effective_date"] = self.effective_date
-            change.update({name: getattr(self, name) for name in self.own})
-            aggregate._changes = insert(aggregate._changes, change)
+            aggregate._changes = insert(aggregate._changes, change_of(self))
 
     class Granted(Aggregate.Created, Event):
         accreditation_body_id: str
@@ -321,14 +319,16 @@ class Accreditation(Aggregate):
         return merged
 
     def _changed(self, event_class: Any, context: ChangeContext, **own: Any) -> None:
-        check_not_too_far_ahead(context["effective_date"], context["today"])
-        new: Change = {
-            "kind": event_class.kind,
-            "version": self.version + 1,
-            "effective_date": context["effective_date"],
-            **own,
-        }
-        check_timeline(insert(self._changes, new), AccreditationState, _apply, _check, new=new)
+        checked_change(
+            self._changes,
+            event_class.kind,
+            self.version + 1,
+            context,
+            own,
+            AccreditationState,
+            _apply,
+            _check,
+        )
         self.trigger_event(
             event_class, timestamp=context["recorded_at"], **event_context(context), **own
         )

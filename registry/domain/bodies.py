@@ -23,8 +23,9 @@ from eventsourcing.domain import Aggregate
 from registry.domain.changes import (
     Change,
     ChangeContext,
+    change_of,
     check_not_too_far_ahead,
-    check_timeline,
+    checked_change,
     event_context,
     fold,
     insert,
@@ -126,14 +127,16 @@ class _Body(Aggregate):
         return fold(self._changes, BodyState, _apply, date.max)
 
     def _changed(self, event_class: Any, context: ChangeContext, **own: Any) -> None:
-        check_not_too_far_ahead(context["effective_date"], context["today"])
-        new: Change = {
-            "kind": event_class.kind,
-            "version": self.version + 1,
-            "effective_date": context["effective_date"],
-            **own,
-        }
-        check_timeline(insert(self._changes, new), BodyState, _apply, _check, new=new)
+        checked_change(
+            self._changes,
+            event_class.kind,
+            self.version + 1,
+            context,
+            own,
+            BodyState,
+            _apply,
+            _check,
+        )
         self.trigger_event(
             event_class, timestamp=context["recorded_at"], **event_context(context), **own
         )
@@ -151,10 +154,7 @@ class CertificationBody(_Body):
         own: ClassVar[tuple[str, ...]] = ()
 
         def apply(self, aggregate: CertificationBody) -> None:
-            change = {"kind": self.kind, "version": self.originator_version}
-            change["effective_date"] = self.effective_date
-            change.update({name: getattr(self, name) for name in self.own})
-            aggregate._changes = insert(aggregate._changes, change)
+            aggregate._changes = insert(aggregate._changes, change_of(self))
 
     class Registered(Aggregate.Created, Event):
         body_id: str
@@ -242,10 +242,7 @@ class AccreditationBody(_Body):
         own: ClassVar[tuple[str, ...]] = ()
 
         def apply(self, aggregate: AccreditationBody) -> None:
-            change = {"kind": self.kind, "version": self.originator_version}
-            change["effective_date"] = self.effective_date
-            change.update({name: getattr(self, name) for name in self.own})
-            aggregate._changes = insert(aggregate._changes, change)
+            aggregate._changes = insert(aggregate._changes, change_of(self))
 
     class Registered(Aggregate.Created, Event):
         body_id: str

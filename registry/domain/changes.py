@@ -117,3 +117,36 @@ def check_timeline(
                     f"breaking it: {error.detail}",
                 ) from None
         state = apply(state, change)
+
+
+def change_of(event: Any) -> Change:
+    """The change an event of a reference aggregate keeps in its timeline: its ``kind``,
+    version, effective date and the fields its class names in ``own``."""
+    return {
+        "kind": event.kind,
+        "version": event.originator_version,
+        "effective_date": event.effective_date,
+        **{name: getattr(event, name) for name in event.own},
+    }
+
+
+def checked_change(
+    changes: Sequence[Change],
+    kind: str,
+    version: int,
+    context: ChangeContext,
+    own: dict[str, Any],
+    initial: Callable[[], State],
+    apply: Callable[[State, Change], State],
+    check: Callable[[State, Change], None],
+) -> None:
+    """Refuse the change (``kind`` at ``version`` with ``own`` fields, on the context's
+    effective date) unless it and every later change keep the rules."""
+    check_not_too_far_ahead(context["effective_date"], context["today"])
+    new: Change = {
+        "kind": kind,
+        "version": version,
+        "effective_date": context["effective_date"],
+        **own,
+    }
+    check_timeline(insert(changes, new), initial, apply, check, new=new)

@@ -34,6 +34,7 @@ from registry.v1 import directory_service_pb2 as dir_pb
 from registry.v1 import standards_service_pb2 as st_pb
 
 D = date.fromisoformat
+START = datetime(2026, 5, 1, 12, tzinfo=UTC)
 OWNER, OTHER_CB, ACCREDITOR, OTHER_AB = "cb-own", "cb-other", "ab-acc", "ab-other"
 OK = grpc.StatusCode.OK
 UNAUTH = grpc.StatusCode.UNAUTHENTICATED
@@ -62,13 +63,13 @@ SERVICES = (
 
 
 class ShiftedClock:
-    """The real clock, which the test can move ahead (to expire a token)."""
+    """A fixed instant, which the test moves ahead (to expire a token)."""
 
     def __init__(self) -> None:
         self.offset = timedelta(0)
 
     def __call__(self) -> datetime:
-        return datetime.now(UTC) + self.offset
+        return START + self.offset
 
 
 @dataclass
