@@ -52,6 +52,14 @@ RESUMABLE = (grpc.StatusCode.UNAVAILABLE, grpc.StatusCode.RESOURCE_EXHAUSTED)
 Response = TypeVar("Response")
 
 
+def feed_position(response: audit_pb.StreamEventsResponse) -> int:
+    """The log position a feed message stands at: its event's, or its heartbeat's."""
+    item = response.WhichOneof("item")
+    if item == "heartbeat":
+        return response.heartbeat.log_position
+    return int(getattr(response, item).global_position) if item else 0
+
+
 class RegistryClientError(Exception):
     """A call the server refused or could not answer; ``code`` says why."""
 
@@ -541,11 +549,12 @@ class RegistryClient(TrustCalls):
         recorded_before: datetime | None = None,
         types: Sequence[int | str] = (),
         standard: str = "",
+        kinds: Sequence[int] = (),
         page_size: int = 0,
         page_token: str = "",
     ) -> audit_pb.ListEventsResponse:
         """One page of a CB's events (``types`` as enum values, or by name, e.g.
-        ``"SUSPENDED"``)."""
+        ``"SUSPENDED"``; ``kinds`` as ``EventKind`` values)."""
         request = audit_pb.ListEventsRequest(
             certification_body_id=certification_body_id,
             recorded_after=pb_timestamp(recorded_after),
@@ -554,6 +563,7 @@ class RegistryClient(TrustCalls):
                 f"CERTIFICATE_EVENT_TYPE_{t}" if isinstance(t, str) else t for t in types
             ),
             standard=standard,
+            kinds=list[Any](kinds),
             page_size=page_size,
             page_token=page_token,
         )
@@ -579,6 +589,7 @@ class RegistryClient(TrustCalls):
         *,
         certification_body_ids: Iterable[str] = (),
         types: Iterable[int] = (),
+        kinds: Iterable[int] = (),
     ) -> Any:
         """One StreamEvents call, no deadline: iterate it for ``StreamEventsResponse``s,
         ``cancel()`` it to stop; a refusal raises ``grpc.RpcError`` while iterating."""
@@ -586,6 +597,7 @@ class RegistryClient(TrustCalls):
             from_position=from_position,
             certification_body_ids=list(certification_body_ids),
             types=list[Any](types),
+            kinds=list[Any](kinds),
         )
         return self.audit.StreamEvents(request)
 
@@ -595,26 +607,25 @@ class RegistryClient(TrustCalls):
         *,
         certification_body_ids: Iterable[str] = (),
         types: Iterable[int] = (),
+        kinds: Iterable[int] = (),
         heartbeats: bool = False,
     ) -> Iterator[audit_pb.StreamEventsResponse]:
         """Every event after ``from_position`` as it is recorded (with ``heartbeats``,
         the heartbeats too), forever. A stream the server ends as resumable is followed
         again from the last position received; after ``retries`` such ends in a row
         with nothing received, or any other refusal, raises ``RegistryClientError``."""
-        cbs, kinds = list(certification_body_ids), list(types)
+        cbs, event_types, event_kinds = list(certification_body_ids), list(types), list(kinds)
         position, failures = from_position, 0
         while True:
-            call = self.stream_events(position, certification_body_ids=cbs, types=kinds)
+            call = self.stream_events(
+                position, certification_body_ids=cbs, types=event_types, kinds=event_kinds
+            )
             try:
                 for response in call:
                     failures = 0
-                    if response.HasField("event"):
-                        position = response.event.global_position
+                    position = feed_position(response)
+                    if heartbeats or response.WhichOneof("item") != "heartbeat":
                         yield response
-                    else:
-                        position = response.heartbeat.log_position
-                        if heartbeats:
-                            yield response
             except grpc.RpcError as error:
                 code = error.code()
                 if code not in RESUMABLE or failures >= self.retries:

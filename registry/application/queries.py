@@ -13,7 +13,7 @@ index's position and its page token goes on from there, so nothing is skipped.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Collection, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 
@@ -24,8 +24,9 @@ from registry.application.directory import Backing
 from registry.application.registry import Registry
 from registry.application.views import (
     CertificateRef,
-    EventView,
+    LogView,
     Organization,
+    Source,
 )
 from registry.domain.certificate import EVENT_KINDS
 from registry.domain.credibility import Verdict, verdict_of
@@ -33,7 +34,14 @@ from registry.domain.folding import MAX_QUERY_WORDS, index_words, matches, words
 from registry.domain.standards import StandardsCatalogue
 from registry.domain.status import Status
 from registry.errors import InvalidInputError, UnavailableError
-from registry.projections.queries import AuditQuery, IndexedPeriod, IndexReader, PeriodQuery
+from registry.projections.queries import (
+    CB_REFERENCE_EVENTS,
+    AuditQuery,
+    IndexedPeriod,
+    IndexReader,
+    PeriodQuery,
+    reference_types,
+)
 from registry.store.log import LogPoint
 
 FRESHNESS_WAIT = 1.0
@@ -76,7 +84,9 @@ class SearchPage:
 
 @dataclass(frozen=True)
 class EventsPage:
-    events: list[EventView]
+    """A page of a CB's events (its certificates', accreditations', directory entry's)."""
+
+    events: list[LogView]
     next_position: int | None
     until_position: int
     recorded_before: datetime
@@ -213,17 +223,22 @@ class Queries:
         recorded_before: datetime | None = None,
         types: Sequence[str] = (),
         standard: str = "",
+        sources: Collection[Source] = (),
         after_position: int | None = None,
         until_position: int | None = None,
         limit: int = 100,
     ) -> EventsPage:
         """Events of the CB recorded in (``recorded_after``, ``recorded_before``]; a later
-        page passes ``after_position`` and ``until_position`` from the previous one."""
+        page passes ``after_position`` and ``until_position`` from the previous one.
+
+        ``sources``: of its certificates, its accreditations, its directory entry; none
+        given, all three — only certificate events when ``types`` or ``standard`` is."""
         certification_body_id = inputs.identifier(certification_body_id, "certification_body_id")
         unknown = [kind for kind in types if kind not in EVENT_KINDS]
         if unknown:
             raise InvalidInputError(f"types: unknown event type {unknown[0]!r}")
         standard = self.app.standards.named(inputs.standard(standard)) if standard.strip() else ""
+        row_types = _audit_types(sources, types, standard)
         try:
             if until_position is None:
                 cut, recorded_before = self.app.cut(recorded_before)
@@ -245,7 +260,7 @@ class Queries:
                     after_position,
                     end,
                     limit + 1,
-                    tuple(types),
+                    row_types,
                     standard,
                 )
             )
@@ -293,6 +308,37 @@ class Queries:
             by_status,
             by_standard,
         )
+
+
+CB_SOURCES = {
+    Source.ACCREDITATION: reference_types(*CB_REFERENCE_EVENTS[0]),
+    Source.CERTIFICATION_BODY: reference_types(*CB_REFERENCE_EVENTS[1]),
+}
+"""The audit index's row types of a CB's events that are not its certificates'."""
+
+
+def _audit_types(
+    sources: Collection[Source], types: Sequence[str], standard: str
+) -> tuple[str, ...]:
+    """The audit rows a list of a CB's events asks for; () for every row."""
+    wanted = set(sources) or (
+        {Source.CERTIFICATE} if types or standard else {Source.CERTIFICATE, *CB_SOURCES}
+    )
+    others = wanted - {Source.CERTIFICATE, *CB_SOURCES}
+    if others:
+        raise InvalidInputError(
+            f"kinds: the events of {sorted(others)[0]} are not a certification body's"
+        )
+    if standard and wanted != {Source.CERTIFICATE}:
+        raise InvalidInputError("standard: only certificate events are of a standard")
+    if wanted == {Source.CERTIFICATE, *CB_SOURCES} and not types:
+        return ()
+    rows: list[str] = []
+    if Source.CERTIFICATE in wanted:
+        rows += types or EVENT_KINDS
+    for source in sorted(wanted - {Source.CERTIFICATE}):
+        rows += CB_SOURCES[source]
+    return tuple(rows)
 
 
 def _checked(criteria: SearchCriteria, standards: StandardsCatalogue) -> SearchCriteria:

@@ -43,7 +43,13 @@ from registry.application.committer import (
 from registry.application.credentials import Credentials
 from registry.application.directory import Directory
 from registry.application.history import event_view
-from registry.application.log_reader import CertificateRefs, log_views
+from registry.application.log_reader import (
+    Parties,
+    Refs,
+    certificate_of,
+    log_views,
+    parties_of,
+)
 from registry.application.transcodings import DateAsISO
 from registry.application.verification import Verifier
 from registry.application.views import (
@@ -52,6 +58,7 @@ from registry.application.views import (
     EventView,
     HistoryPage,
     LogPage,
+    LogView,
     Organization,
     Site,
     StatusView,
@@ -132,7 +139,8 @@ class Registry(Application[UUID]):
         self.credentials = Credentials(cast(TokenStore, self.recorder), clock=self._clock)
         self._committer = GroupCommitter(self)
         self._cache = CertificateCache()
-        self.refs = CertificateRefs(self._issued_event)
+        self.refs: Refs[CertificateRef] = Refs(self._first_event, certificate_of)
+        self.parties: Refs[Parties] = Refs(self._first_event, parties_of)
         self._deferring = threading.local()
         self.schema_version = self._check_schema()
         self.catalogue.seed(
@@ -510,18 +518,19 @@ class Registry(Application[UUID]):
         except OperationalError as error:
             raise UnavailableError(f"the event store is unavailable: {error}") from None
         return LogPage(
-            self.log_views(notifications),
+            [view for view in self.log_views(notifications) if isinstance(view, EventView)],
             notifications[-1].id if notifications else after,
         )
 
-    def log_views(self, notifications: Sequence[Notification]) -> list[EventView]:
-        """Notifications of the global log as views with position and certificate."""
-        return log_views(notifications, self.mapper.to_domain_event, self.refs)
+    def log_views(self, notifications: Sequence[Notification]) -> list[LogView]:
+        """Notifications of the global log as views with position, and the certificate or
+        the parties each is about."""
+        return log_views(notifications, self.mapper.to_domain_event, self.refs, self.parties)
 
-    def _issued_event(self, cert_id: UUID) -> Certificate.Issued | None:
-        rows = self.recorder.select_events(cert_id, lte=1, limit=1)
+    def _first_event(self, aggregate_id: UUID) -> Aggregate.Event | None:
+        rows = self.recorder.select_events(aggregate_id, lte=1, limit=1)
         event = self.mapper.to_domain_event(rows[0]) if rows else None
-        return event if isinstance(event, Certificate.Issued) else None
+        return event if isinstance(event, Aggregate.Event) else None
 
     def cut(self, as_of: datetime | None) -> tuple[LogPoint | None, datetime]:
         """The prefix of the log an answer is computed from, and the instant it stands for.

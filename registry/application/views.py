@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TypeAlias
+from enum import StrEnum
+from typing import Any, TypeAlias
 
 from registry.domain.status import Status, Warning
 
@@ -203,6 +204,45 @@ class EventView:
     retracted_by_version: int | None = None
     global_position: int = 0
     certificate: CertificateRef | None = None
+
+
+class Source(StrEnum):
+    """What an event of the global log is about."""
+
+    CERTIFICATE = "certificate"
+    ACCREDITATION = "accreditation"
+    CERTIFICATION_BODY = "certification_body"
+    ACCREDITATION_BODY = "accreditation_body"
+    CATALOGUE = "catalogue"
+
+
+@dataclass(frozen=True)
+class ReferenceEventView:
+    """One event of an accreditation, a body in the directory or the standards catalogue,
+    as the global log carries it: both clocks, its actor, its request and its own fields.
+
+    ``type`` is the event's kind (``"Granted"``, ``"MlaStatusRecorded"``, …);
+    ``fields`` its own fields as recorded (str, date or None, lists of them, and the
+    catalogue's edition rows). ``accreditation_body_id`` and ``certification_body_id``
+    name the parties: both for an accreditation, the body itself for a directory event,
+    neither for the catalogue.
+    """
+
+    source: Source
+    type: str
+    version: int
+    effective_date: date
+    recorded_at: datetime
+    actor: str
+    request_id: str
+    global_position: int
+    fields: dict[str, Any]
+    accreditation_body_id: str = ""
+    certification_body_id: str = ""
+
+
+LogView: TypeAlias = EventView | ReferenceEventView
+"""An event of the global log, as a view."""
 
 
 @dataclass(frozen=True)

@@ -37,6 +37,7 @@ from registry.client import (
 from registry.commands import WRITES, Field, Kind, WriteCommand
 from registry.errors import InvalidInputError
 from registry.v1 import certificate_service_pb2 as pb
+from registry.v1 import reference_events_pb2 as rpb
 
 Query = Callable[[RegistryClient, argparse.Namespace], str]
 
@@ -535,6 +536,21 @@ def event_type(text: str) -> int:
     raise argparse.ArgumentTypeError(f"{text!r} is not an event type: one of {names}")
 
 
+def event_kind(text: str) -> int:
+    """A kind of log event by name: ``certificate``, ``accreditation``, ``directory``,
+    ``catalogue``."""
+    key = text.strip().upper()
+    for value in rpb.EventKind.values():
+        if value and rpb.EventKind.Name(value).removeprefix("EVENT_KIND_") == key:
+            return int(value)
+    names = ", ".join(
+        rpb.EventKind.Name(v).removeprefix("EVENT_KIND_").lower()
+        for v in rpb.EventKind.values()
+        if v
+    )
+    raise argparse.ArgumentTypeError(f"{text!r} is not a kind of event: one of {names}")
+
+
 def _add_follow(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     summary = "print the registry's events as they are recorded"
     parser = subparsers.add_parser(
@@ -570,7 +586,17 @@ def _add_follow(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         type=event_type,
         default=[],
         metavar="TYPE",
-        help="only events of this type, e.g. Suspended (repeatable)",
+        help="only certificate events of this type, e.g. Suspended (repeatable)",
+    )
+    parser.add_argument(
+        "--kind",
+        dest="kinds",
+        action="append",
+        type=event_kind,
+        default=[],
+        metavar="KIND",
+        help="only events of this kind: certificate, accreditation, directory, catalogue "
+        "(repeatable; default every kind, or certificate events with --type)",
     )
     parser.add_argument("--limit", type=int_at_least(1), metavar="N", help="stop after N events")
     parser.set_defaults(run=_follow)
@@ -584,11 +610,12 @@ def _follow(args: argparse.Namespace) -> int:
                 args.from_position,
                 certification_body_ids=args.cb,
                 types=args.types,
+                kinds=args.kinds,
                 heartbeats=args.json,
             ):
                 if emit(output.feed_item(response, as_json=args.json)) != EXIT_OK:
                     return EXIT_FAILED
-                if response.HasField("event"):
+                if response.WhichOneof("item") != "heartbeat":
                     printed += 1
                     if args.limit is not None and printed >= args.limit:
                         return EXIT_OK

@@ -21,6 +21,7 @@ from google.type import date_pb2
 
 from registry.v1 import audit_service_pb2 as apb
 from registry.v1 import certificate_service_pb2 as pb
+from registry.v1 import reference_events_pb2 as rpb
 
 STATUS_PREFIX = "CERTIFICATE_STATUS_"
 WARNING_PREFIX = "CERTIFICATE_WARNING_"
@@ -59,6 +60,36 @@ def status_name(status: int) -> str:
 
 def warning_name(warning: int) -> str:
     return pb.CertificateWarning.Name(warning).removeprefix(WARNING_PREFIX)
+
+
+def subject(event: Message) -> str:
+    """What a log event is about: ``CB/NUMBER``, ``accreditation AB→CB``, ``CB cb-1``,
+    ``AB ab-1``, ``catalogue``."""
+    if isinstance(event, pb.CertificateEvent):
+        return label(event.certificate)
+    if isinstance(event, rpb.AccreditationEvent):
+        return f"accreditation {event.accreditation_body_id}→{event.certification_body_id}"
+    if isinstance(event, rpb.DirectoryEvent):
+        body = "CB" if event.body_kind == rpb.BODY_KIND_CERTIFICATION_BODY else "AB"
+        return f"{body} {event.body_id}"
+    return "catalogue"
+
+
+def type_name(event: Any) -> str:
+    """A log event's type as its kind: ``SurveillancePassed``, ``Granted``, ``Seeded``."""
+    if isinstance(event, pb.CertificateEvent):
+        return event_type_name(event.type)
+    enum = event.DESCRIPTOR.fields_by_name["type"].enum_type
+    assert enum is not None
+    name = enum.values_by_number[event.type].name
+    prefix = re.sub(r"(?<!^)(?=[A-Z])", "_", enum.name).upper() + "_"
+    return "".join(word.capitalize() for word in name.removeprefix(prefix).split("_"))
+
+
+def log_events(response: Any) -> list[Any]:
+    """A ListEvents page's events of every kind, in log order."""
+    events = [*response.events, *response.accreditation_events, *response.directory_events]
+    return sorted(events, key=lambda event: event.global_position)
 
 
 def event_type_name(event_type: int) -> str:
@@ -105,7 +136,7 @@ def _plain_value(value: Any, enum_names: Mapping[int, str] | None) -> Any:
     return value
 
 
-def summary(event: pb.CertificateEvent) -> str:
+def summary(event: Message) -> str:
     """An event's payload on one line: ``key=value`` in field order, empty values left
     out, nested fields as ``outer.inner``, certificates as ``CB/NUMBER``, sites counted."""
     kind = event.WhichOneof("payload")
@@ -129,6 +160,8 @@ def _flatten(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
             )
         elif isinstance(value, dict):
             flat += _flatten(value, f"{prefix}{name}.")
+        elif isinstance(value, list) and any(isinstance(item, dict) for item in value):
+            flat.append((prefix + name, len(value)))
         elif isinstance(value, list):
             flat.append((prefix + name, ",".join(str(item) for item in value)))
         else:
@@ -290,7 +323,7 @@ def history(events: Sequence[pb.CertificateEvent], next_page_token: str, *, as_j
 # Index queries
 
 SEARCH_HEADER = ("certificate", "organisation", "country", "standard", "expiry", "status")
-EVENTS_HEADER = ("position", "certificate", "version", "event", "effective", "recorded", "details")
+EVENTS_HEADER = ("position", "subject", "version", "event", "effective", "recorded", "details")
 
 
 def search(response: Any, *, as_json: bool) -> str:
@@ -320,14 +353,14 @@ def events(response: Any, *, as_json: bool) -> str:
     rows = [
         (
             str(event.global_position),
-            label(event.certificate),
+            subject(event),
             str(event.version),
-            event_type_name(event.type),
+            type_name(event),
             day(event.effective_date),
             instant(event.recorded_at),
             summary(event),
         )
-        for event in response.events
+        for event in log_events(response)
     ]
     text = table(EVENTS_HEADER, rows) if rows else "no events"
     text += f"\nrecorded up to {instant(response.recorded_before)}"
@@ -360,15 +393,16 @@ def feed_item(response: apb.StreamEventsResponse, *, as_json: bool) -> str:
     effective day, recorded time, details), or with ``as_json`` also a heartbeat."""
     if as_json:
         return json.dumps(plain(response), ensure_ascii=False, separators=(",", ":"))
-    if not response.HasField("event"):
+    item = response.WhichOneof("item")
+    if item == "heartbeat":
         heartbeat = response.heartbeat
         return f"{heartbeat.log_position}  (heartbeat)"
-    event = response.event
+    event = getattr(response, item or "event")
     cells = [
         str(event.global_position),
-        label(event.certificate),
+        subject(event),
         f"v{event.version}",
-        event_type_name(event.type),
+        type_name(event),
         day(event.effective_date),
         instant(event.recorded_at),
         event.actor,

@@ -6,6 +6,7 @@ import argparse
 
 from registry.cli import output
 from registry.cli.commands import (
+    event_kind,
     event_type,
     int_at_least,
     iso_date,
@@ -47,6 +48,7 @@ def _events(client: RegistryClient, args: argparse.Namespace) -> str:
         recorded_before=args.before,
         types=args.type or (),
         standard=args.standard or "",
+        kinds=args.kind or (),
         page_size=args.page_size or 0,
         page_token=args.page_token,
     )
@@ -96,7 +98,16 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         action="append",
         type=event_type,
         metavar="TYPE",
-        help="only this kind, e.g. Suspended (repeatable)",
+        help="only certificate events of this type, e.g. Suspended (repeatable)",
+    )
+    parser.add_argument(
+        "--kind",
+        action="append",
+        type=event_kind,
+        metavar="KIND",
+        help="only events of this kind: certificate, accreditation (the CB's "
+        "accreditations), directory (the CB's entry) (repeatable; default all three, or "
+        "certificate events with --type or --standard)",
     )
     parser.add_argument("--standard", help="only certificates to this standard")
     parser.add_argument("--page-size", type=int_at_least(1), metavar="N", help="events per page")

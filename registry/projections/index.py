@@ -12,7 +12,10 @@ events, so a batch is applied exactly once whatever fails and wherever:
   event changes only the periods it changes: a period that stays the same
   stays the same row.
 - the **audit events**: each event's position with its certificate's CB and
-  standard, for listing what a CB published in a window of positions.
+  standard, for listing what a CB published in a window of positions; with
+  them the events of each CB's accreditations and of its directory entry
+  (``type`` ``"accreditation.Granted"``, ``"certification_body.Registered"``, …;
+  no standard), so one list of a CB's window holds them in log order.
 
 A certificate's periods depend on the catalogue of standards (an edition's
 transition deadline ends its certificates): each event's are derived with the
@@ -44,11 +47,14 @@ from uuid import UUID
 
 from eventsourcing.persistence import Notification, Tracking
 
+from registry.domain.accreditation import Accreditation
+from registry.domain.bodies import CertificationBody
 from registry.domain.catalogue import Catalogue
 from registry.domain.certificate import Certificate
 from registry.domain.folding import index_words
 from registry.domain.standards import StandardsCatalogue
 from registry.domain.timeline import Period
+from registry.projections.queries import CB_REFERENCE_EVENTS, reference_type
 from registry.store.log import to_micros
 
 log = logging.getLogger(__name__)
@@ -166,16 +172,19 @@ class IndexProjection:
         load: Callable[[UUID, int], Certificate],
         version_at: Callable[[UUID, int], int],
         catalogue_at: Callable[[int], StandardsCatalogue],
+        parties: Callable[[object], tuple[str, str]],
         cache_size: int = CACHE_SIZE,
     ) -> None:
         """``load``: a certificate at a version; ``version_at``: its version at a log
-        position; ``catalogue_at``: the catalogue as recorded at a log position."""
+        position; ``catalogue_at``: the catalogue as recorded at a log position;
+        ``parties``: the (AB, CB) an accreditation's or a body's event is about."""
         self.view = view
         self.application_name = application_name
         self._decode = decode
         self._load = load
         self._version_at = version_at
         self._catalogue_at = catalogue_at
+        self._parties = parties
         self._cache_size = cache_size
         self._kept: OrderedDict[UUID, _Kept] = OrderedDict()
         self._refs: OrderedDict[UUID, tuple[str, str]] = OrderedDict()
@@ -212,6 +221,8 @@ class IndexProjection:
                         continue
                 elif isinstance(event, Certificate.Event):
                     self._index(event, notification.id, update)
+                else:
+                    self._index_reference(event, notification.id, update)
                 unapplied = notification.id
             if unapplied is not None:
                 self._apply(update, unapplied)
@@ -237,6 +248,24 @@ class IndexProjection:
         )
         kept = self._advance(event)
         self._derive(cert_id, kept, position, update)
+
+    def _index_reference(self, event: object, position: int, update: IndexUpdate) -> None:
+        """An accreditation's or a CB's own event: an audit row of its CB."""
+        source = next((s for cls, s in CB_REFERENCE_EVENTS if isinstance(event, cls.Event)), None)
+        if source is None:
+            return
+        assert isinstance(event, Accreditation.Event | CertificationBody.Event)
+        _, cb = self._parties(event)
+        update.events.append(
+            AuditRow(
+                position,
+                to_micros(event.timestamp),
+                event.originator_id,
+                cb,
+                reference_type(source, event.kind),
+                "",
+            )
+        )
 
     def _changed_editions(self, position: int) -> list[str]:
         """The editions whose transition deadline the catalogue event at ``position``

@@ -6,6 +6,32 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
+from registry.domain.accreditation import Accreditation
+from registry.domain.bodies import CertificationBody
+
+# The events of reference aggregates the audit index lists as a CB's, and the prefix of
+# their rows' ``type``; a certificate event's row type is its kind alone.
+CB_REFERENCE_EVENTS: tuple[tuple[type[Any], str], ...] = (
+    (Accreditation, "accreditation"),
+    (CertificationBody, "certification_body"),
+)
+
+
+def reference_type(source: str, kind: str) -> str:
+    """The audit row type of a reference aggregate's event: ``"accreditation.Granted"``."""
+    return f"{source}.{kind}"
+
+
+def reference_types(aggregate: type[Any], source: str) -> tuple[str, ...]:
+    """The audit row types of every kind of event ``aggregate`` declares."""
+    base: Any = aggregate.Event
+    kinds = [
+        getattr(value, "kind", base.kind)
+        for value in vars(aggregate).values()
+        if isinstance(value, type) and issubclass(value, base)
+    ]
+    return tuple(reference_type(source, kind) for kind in kinds if kind != base.kind)
+
 
 @dataclass(frozen=True)
 class PeriodQuery:

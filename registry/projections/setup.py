@@ -86,6 +86,7 @@ def open_index(app: Any) -> Index:
         load=load,
         version_at=app.store.version_at,
         catalogue_at=app.catalogue.at_position,
+        parties=app.parties.of,
     )
     return Index(app, view, projection, election, own)
 

@@ -82,6 +82,19 @@ def within(days: Days | None, day: date) -> bool:
     return days is None or any(first <= day <= last for first, last in days)
 
 
+def reads(days: Days | None, day: date, *, written_by: str = "", reader: str = "") -> bool:
+    """Whether a reader of a CB's audit trail with ``days`` (see ``Rights.audit_days``)
+    reads its event taking effect on ``day``: an AB always reads the events of its own
+    accreditation of the CB (``written_by`` it), the other events on its days."""
+    return (bool(reader) and written_by == reader) or within(days, day)
+
+
+def reading_body() -> str:
+    """The accreditation body calling, if one: whose own accreditations it reads whole."""
+    principal = current_principal()
+    return principal.body_id if principal.role is Role.ACCREDITATION_BODY else ""
+
+
 class Rights:
     """What the policy asks of the registry: who accredits whom, and for which days."""
 

@@ -16,7 +16,7 @@ at most ``MAX_FEED_CBS`` CB ids, normalised like every identifier
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -25,12 +25,13 @@ import grpc
 from registry.application import inputs
 from registry.domain.principals import Principal
 from registry.errors import InvalidInputError, OutOfRangeError
-from registry.server import convert
-from registry.server.access import Days, Rights, current_principal, within
+from registry.server import convert, log_events
+from registry.server.access import Days, Rights, current_principal, reading_body, reads
 from registry.server.errors import Refusal
 from registry.server.feed import Behind, Entry, Feed, Subscription, read_page
 from registry.v1 import audit_service_pb2 as apb
 from registry.v1 import certificate_service_pb2 as pb
+from registry.v1 import reference_events_pb2 as rpb
 
 MAX_FEED_CBS = 100
 EVENT_TYPES = frozenset(
@@ -46,20 +47,29 @@ class FeedRequest:
     from_position: int
     certification_body_ids: frozenset[str]
     types: frozenset[int]
+    kinds: frozenset[int] = log_events.EVENT_KINDS
     # The days of each CB the caller may read (an AB: those it accredited it); None: all.
     days: Mapping[str, Days] | None = None
+    # The AB reading, if one (its own accreditations' events it reads whatever their day).
+    reader: str = ""
 
     def wants(self, entry: Entry) -> bool:
-        return (
-            (
-                not self.certification_body_ids
-                or entry.certification_body_id in self.certification_body_ids
-            )
-            and (not self.types or entry.type in self.types)
-            and (
-                self.days is None
-                or within(self.days.get(entry.certification_body_id, ()), entry.effective_date)
-            )
+        if entry.kind not in self.kinds:
+            return False
+        if entry.kind == rpb.EVENT_KIND_CATALOGUE:
+            return True  # about every CB's certificates
+        if self.types and entry.kind == rpb.EVENT_KIND_CERTIFICATE and entry.type not in self.types:
+            return False
+        cb = entry.certification_body_id
+        if self.certification_body_ids and cb not in self.certification_body_ids:
+            return False
+        return self.days is None or reads(
+            self.days.get(cb, ()),
+            entry.effective_date,
+            written_by=entry.accreditation_body_id
+            if entry.kind == rpb.EVENT_KIND_ACCREDITATION
+            else "",
+            reader=self.reader,
         )
 
 
@@ -81,7 +91,23 @@ def parse(request: apb.StreamEventsRequest) -> FeedRequest:
         request.from_position,
         frozenset(inputs.identifier(cb, "certification_body_ids") for cb in cbs),
         frozenset(request.types),
+        event_kinds(request.kinds, types=bool(request.types)),
     )
+
+
+def event_kinds(
+    requested: Iterable[int], *, types: bool, allowed: frozenset[int] = log_events.EVENT_KINDS
+) -> frozenset[int]:
+    """The kinds of event a request asks for: those named; none named, every kind
+    ``allowed``, or only certificate events when certificate ``types`` are named."""
+    kinds = frozenset(requested)
+    unknown = sorted(kinds - allowed)
+    if unknown:
+        names = ", ".join(rpb.EventKind.Name(kind) for kind in sorted(allowed))
+        raise InvalidInputError(f"kinds: {unknown[0]} is not one of {names}")
+    if kinds:
+        return kinds
+    return frozenset({rpb.EVENT_KIND_CERTIFICATE}) if types else allowed
 
 
 async def stream_events(
@@ -94,7 +120,7 @@ async def stream_events(
         principal = current_principal()  # read here: the pool's threads do not carry it
         days = await feed.run_in_pool(_days, feed, wanted.certification_body_ids, principal)
         if days is not None:
-            wanted = replace(wanted, days=days)
+            wanted = replace(wanted, days=days, reader=reading_body())
     subscription = await feed.subscribe(wanted.from_position)
     try:
         await _check_position(feed, wanted.from_position)

@@ -45,12 +45,12 @@ from typing import Any, TypeVar, cast
 from eventsourcing.persistence import Notification
 
 from registry.application.registry import Registry
+from registry.application.views import EventView
 from registry.errors import UnavailableError
-from registry.server import convert
+from registry.server import log_events
 from registry.server.errors import one_line
 from registry.store.follow import BatchSubscription
 from registry.store.log import LogPoint
-from registry.v1 import audit_service_pb2 as apb
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -78,12 +78,14 @@ class FeedSettings:
 
 @dataclass(frozen=True, slots=True)
 class Entry:
-    """One certificate event as the feed sends it, with what filters look at."""
+    """One event of the log as the feed sends it, with what filters look at."""
 
     position: int
     recorded_at: datetime
-    certification_body_id: str
-    type: int
+    kind: int  # its EventKind
+    certification_body_id: str  # the CB it is about; "" if none
+    accreditation_body_id: str  # the AB it is about; "" if none
+    type: int  # a certificate event's CertificateEventType; 0 for other kinds
     effective_date: date
     message: bytes  # a serialized StreamEventsResponse holding the event
 
@@ -97,20 +99,25 @@ class Page:
 
 
 def entries_of(app: Registry, notifications: Sequence[Notification]) -> list[Entry]:
-    """The notifications' certificate events, each encoded once."""
+    """The notifications' events, each encoded once."""
     entries = []
     for view in app.log_views(notifications):
-        event = convert.to_event(view)
-        message = apb.StreamEventsResponse(event=event).SerializeToString()
-        cb = view.certificate.certification_body_id if view.certificate else ""
+        response = log_events.to_stream_response(view)
+        if isinstance(view, EventView):
+            cb = view.certificate.certification_body_id if view.certificate else ""
+            ab, type_ = "", int(response.event.type)
+        else:
+            cb, ab, type_ = view.certification_body_id, view.accreditation_body_id, 0
         entries.append(
             Entry(
                 view.global_position,
                 view.recorded_at,
+                log_events.kind_of(view),
                 cb,
-                event.type,
+                ab,
+                type_,
                 view.effective_date,
-                message,
+                response.SerializeToString(),
             )
         )
     return entries

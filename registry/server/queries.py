@@ -17,13 +17,16 @@ from typing import Any
 
 from registry.application import inputs
 from registry.application.queries import Queries, SearchCriteria
+from registry.application.views import EventView, Source
 from registry.domain.credibility import Verdict
 from registry.errors import InvalidInputError
-from registry.server import convert
-from registry.server.access import audit_days, within
+from registry.server import convert, log_events
+from registry.server.access import audit_days, reading_body, reads, within
+from registry.server.audit import event_kinds
 from registry.server.errors import translate_errors
 from registry.v1 import audit_service_pb2 as audit_pb
 from registry.v1 import certificate_service_pb2 as pb
+from registry.v1 import reference_events_pb2 as rpb
 
 DEFAULT_SEARCH_PAGE = 50
 DEFAULT_EVENTS_PAGE = 100
@@ -32,6 +35,13 @@ VERDICT_TO_PB: dict[Verdict, Any] = {
     verdict: pb.Verdict.Value(f"VERDICT_{verdict.value}") for verdict in Verdict
 }
 KIND_FROM_PB = convert.KIND_OF_EVENT_TYPE
+# The kinds of a CB's events ListEvents lists, and what each is in the application.
+SOURCE_OF_KIND: dict[int, Source] = {
+    rpb.EVENT_KIND_CERTIFICATE: Source.CERTIFICATE,
+    rpb.EVENT_KIND_ACCREDITATION: Source.ACCREDITATION,
+    rpb.EVENT_KIND_DIRECTORY: Source.CERTIFICATION_BODY,
+}
+LIST_KINDS = frozenset(SOURCE_OF_KIND)
 
 _FORMAT = 1
 _TOKEN = struct.Struct(">B16sqq")
@@ -131,22 +141,21 @@ class QueryServicer:
         if unknown:
             raise InvalidInputError(f"types: unknown event type {unknown[0]}")
         after, until = token if token is not None else (None, None)
+        kinds = event_kinds(request.kinds, types=False, allowed=LIST_KINDS) if request.kinds else ()
         page = self.queries.list_events(
             request.certification_body_id,
             recorded_after=convert.optional_instant(request, "recorded_after"),
             recorded_before=convert.optional_instant(request, "recorded_before"),
             types=[KIND_FROM_PB[t] for t in request.types],
             standard=request.standard,
+            sources=[SOURCE_OF_KIND[kind] for kind in kinds],
             after_position=after,
             until_position=until,
             limit=convert.page_size(request.page_size, DEFAULT_EVENTS_PAGE),
         )
         days = audit_days(self.queries.app, page_cb(request))
-        events = [
-            convert.to_event(view) for view in page.events if within(days, view.effective_date)
-        ]
-        return audit_pb.ListEventsResponse(
-            events=events,
+        reader = reading_body()
+        response = audit_pb.ListEventsResponse(
             next_page_token=encode_token(
                 b"events", request, page.next_position, page.until_position
             )
@@ -155,6 +164,19 @@ class QueryServicer:
             recorded_before=convert.to_timestamp(page.recorded_before),
             log_position=page.log_position,
         )
+        for view in page.events:
+            if isinstance(view, EventView):
+                if within(days, view.effective_date):
+                    response.events.append(convert.to_event(view))
+            elif reads(
+                days, view.effective_date, written_by=view.accreditation_body_id, reader=reader
+            ):
+                message = log_events.to_reference_event(view)
+                if isinstance(message, rpb.AccreditationEvent):
+                    response.accreditation_events.append(message)
+                elif isinstance(message, rpb.DirectoryEvent):
+                    response.directory_events.append(message)
+        return response
 
     @translate_errors
     def GetIssuanceReport(

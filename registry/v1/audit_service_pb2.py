@@ -25,33 +25,34 @@ _sym_db = _symbol_database.Default()
 from google.protobuf import timestamp_pb2 as google_dot_protobuf_dot_timestamp__pb2
 from google.type import date_pb2 as google_dot_type_dot_date__pb2
 from registry.v1 import certificate_service_pb2 as registry_dot_v1_dot_certificate__service__pb2
+from registry.v1 import reference_events_pb2 as registry_dot_v1_dot_reference__events__pb2
 
 
-DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fregistry/v1/audit_service.proto\x12\x0bregistry.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a%registry/v1/certificate_service.proto\"\x86\x02\n\x11ListEventsRequest\x12\x1d\n\x15\x63\x65rtification_body_id\x18\x01 \x01(\t\x12\x32\n\x0erecorded_after\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0frecorded_before\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x05types\x18\x04 \x03(\x0e\x32!.registry.v1.CertificateEventType\x12\x10\n\x08standard\x18\x05 \x01(\t\x12\x11\n\tpage_size\x18\x06 \x01(\x05\x12\x12\n\npage_token\x18\x07 \x01(\t\"\xa7\x01\n\x12ListEventsResponse\x12-\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1d.registry.v1.CertificateEvent\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x33\n\x0frecorded_before\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0clog_position\x18\x04 \x01(\x03\"\x83\x01\n\x18GetIssuanceReportRequest\x12\x1d\n\x15\x63\x65rtification_body_id\x18\x01 \x01(\t\x12\x1d\n\x02\x61t\x18\x02 \x01(\x0b\x32\x11.google.type.Date\x12)\n\x05\x61s_of\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"L\n\x0bStatusCount\x12.\n\x06status\x18\x01 \x01(\x0e\x32\x1e.registry.v1.CertificateStatus\x12\r\n\x05\x63ount\x18\x02 \x01(\x03\"]\n\rStandardCount\x12\x10\n\x08standard\x18\x01 \x01(\t\x12\r\n\x05\x63ount\x18\x02 \x01(\x03\x12+\n\tby_status\x18\x03 \x03(\x0b\x32\x18.registry.v1.StatusCount\"\x87\x02\n\x19GetIssuanceReportResponse\x12\x1d\n\x15\x63\x65rtification_body_id\x18\x01 \x01(\t\x12\x1d\n\x02\x61t\x18\x02 \x01(\x0b\x32\x11.google.type.Date\x12)\n\x05\x61s_of\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0clog_position\x18\x04 \x01(\x03\x12\r\n\x05total\x18\x05 \x01(\x03\x12+\n\tby_status\x18\x06 \x03(\x0b\x32\x18.registry.v1.StatusCount\x12/\n\x0b\x62y_standard\x18\x07 \x03(\x0b\x32\x1a.registry.v1.StandardCount\"~\n\x13StreamEventsRequest\x12\x15\n\rfrom_position\x18\x01 \x01(\x03\x12\x1e\n\x16\x63\x65rtification_body_ids\x18\x02 \x03(\t\x12\x30\n\x05types\x18\x03 \x03(\x0e\x32!.registry.v1.CertificateEventType\"R\n\tHeartbeat\x12\x14\n\x0clog_position\x18\x01 \x01(\x03\x12/\n\x0brecorded_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"{\n\x14StreamEventsResponse\x12.\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x1d.registry.v1.CertificateEventH\x00\x12+\n\theartbeat\x18\x02 \x01(\x0b\x32\x16.registry.v1.HeartbeatH\x00\x42\x06\n\x04item2\x98\x02\n\x0c\x41uditService\x12M\n\nListEvents\x12\x1e.registry.v1.ListEventsRequest\x1a\x1f.registry.v1.ListEventsResponse\x12\x62\n\x11GetIssuanceReport\x12%.registry.v1.GetIssuanceReportRequest\x1a&.registry.v1.GetIssuanceReportResponse\x12U\n\x0cStreamEvents\x12 .registry.v1.StreamEventsRequest\x1a!.registry.v1.StreamEventsResponse0\x01\x62\x06proto3')
+DESCRIPTOR = _descriptor_pool.Default().AddSerializedFile(b'\n\x1fregistry/v1/audit_service.proto\x12\x0bregistry.v1\x1a\x1fgoogle/protobuf/timestamp.proto\x1a\x16google/type/date.proto\x1a%registry/v1/certificate_service.proto\x1a\"registry/v1/reference_events.proto\"\xad\x02\n\x11ListEventsRequest\x12\x1d\n\x15\x63\x65rtification_body_id\x18\x01 \x01(\t\x12\x32\n\x0erecorded_after\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x33\n\x0frecorded_before\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x30\n\x05types\x18\x04 \x03(\x0e\x32!.registry.v1.CertificateEventType\x12\x10\n\x08standard\x18\x05 \x01(\t\x12\x11\n\tpage_size\x18\x06 \x01(\x05\x12\x12\n\npage_token\x18\x07 \x01(\t\x12%\n\x05kinds\x18\x08 \x03(\x0e\x32\x16.registry.v1.EventKind\"\x9d\x02\n\x12ListEventsResponse\x12-\n\x06\x65vents\x18\x01 \x03(\x0b\x32\x1d.registry.v1.CertificateEvent\x12=\n\x14\x61\x63\x63reditation_events\x18\x05 \x03(\x0b\x32\x1f.registry.v1.AccreditationEvent\x12\x35\n\x10\x64irectory_events\x18\x06 \x03(\x0b\x32\x1b.registry.v1.DirectoryEvent\x12\x17\n\x0fnext_page_token\x18\x02 \x01(\t\x12\x33\n\x0frecorded_before\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0clog_position\x18\x04 \x01(\x03\"\x83\x01\n\x18GetIssuanceReportRequest\x12\x1d\n\x15\x63\x65rtification_body_id\x18\x01 \x01(\t\x12\x1d\n\x02\x61t\x18\x02 \x01(\x0b\x32\x11.google.type.Date\x12)\n\x05\x61s_of\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"L\n\x0bStatusCount\x12.\n\x06status\x18\x01 \x01(\x0e\x32\x1e.registry.v1.CertificateStatus\x12\r\n\x05\x63ount\x18\x02 \x01(\x03\"]\n\rStandardCount\x12\x10\n\x08standard\x18\x01 \x01(\t\x12\r\n\x05\x63ount\x18\x02 \x01(\x03\x12+\n\tby_status\x18\x03 \x03(\x0b\x32\x18.registry.v1.StatusCount\"\x87\x02\n\x19GetIssuanceReportResponse\x12\x1d\n\x15\x63\x65rtification_body_id\x18\x01 \x01(\t\x12\x1d\n\x02\x61t\x18\x02 \x01(\x0b\x32\x11.google.type.Date\x12)\n\x05\x61s_of\x18\x03 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\x12\x14\n\x0clog_position\x18\x04 \x01(\x03\x12\r\n\x05total\x18\x05 \x01(\x03\x12+\n\tby_status\x18\x06 \x03(\x0b\x32\x18.registry.v1.StatusCount\x12/\n\x0b\x62y_standard\x18\x07 \x03(\x0b\x32\x1a.registry.v1.StandardCount\"\xa5\x01\n\x13StreamEventsRequest\x12\x15\n\rfrom_position\x18\x01 \x01(\x03\x12\x1e\n\x16\x63\x65rtification_body_ids\x18\x02 \x03(\t\x12\x30\n\x05types\x18\x03 \x03(\x0e\x32!.registry.v1.CertificateEventType\x12%\n\x05kinds\x18\x04 \x03(\x0e\x32\x16.registry.v1.EventKind\"R\n\tHeartbeat\x12\x14\n\x0clog_position\x18\x01 \x01(\x03\x12/\n\x0brecorded_at\x18\x02 \x01(\x0b\x32\x1a.google.protobuf.Timestamp\"\xab\x02\n\x14StreamEventsResponse\x12.\n\x05\x65vent\x18\x01 \x01(\x0b\x32\x1d.registry.v1.CertificateEventH\x00\x12+\n\theartbeat\x18\x02 \x01(\x0b\x32\x16.registry.v1.HeartbeatH\x00\x12>\n\x13\x61\x63\x63reditation_event\x18\x03 \x01(\x0b\x32\x1f.registry.v1.AccreditationEventH\x00\x12\x36\n\x0f\x64irectory_event\x18\x04 \x01(\x0b\x32\x1b.registry.v1.DirectoryEventH\x00\x12\x36\n\x0f\x63\x61talogue_event\x18\x05 \x01(\x0b\x32\x1b.registry.v1.CatalogueEventH\x00\x42\x06\n\x04item2\x98\x02\n\x0c\x41uditService\x12M\n\nListEvents\x12\x1e.registry.v1.ListEventsRequest\x1a\x1f.registry.v1.ListEventsResponse\x12\x62\n\x11GetIssuanceReport\x12%.registry.v1.GetIssuanceReportRequest\x1a&.registry.v1.GetIssuanceReportResponse\x12U\n\x0cStreamEvents\x12 .registry.v1.StreamEventsRequest\x1a!.registry.v1.StreamEventsResponse0\x01\x62\x06proto3')
 
 _globals = globals()
 _builder.BuildMessageAndEnumDescriptors(DESCRIPTOR, _globals)
 _builder.BuildTopDescriptorsAndMessages(DESCRIPTOR, 'registry.v1.audit_service_pb2', _globals)
 if not _descriptor._USE_C_DESCRIPTORS:
   DESCRIPTOR._loaded_options = None
-  _globals['_LISTEVENTSREQUEST']._serialized_start=145
-  _globals['_LISTEVENTSREQUEST']._serialized_end=407
-  _globals['_LISTEVENTSRESPONSE']._serialized_start=410
-  _globals['_LISTEVENTSRESPONSE']._serialized_end=577
-  _globals['_GETISSUANCEREPORTREQUEST']._serialized_start=580
-  _globals['_GETISSUANCEREPORTREQUEST']._serialized_end=711
-  _globals['_STATUSCOUNT']._serialized_start=713
-  _globals['_STATUSCOUNT']._serialized_end=789
-  _globals['_STANDARDCOUNT']._serialized_start=791
-  _globals['_STANDARDCOUNT']._serialized_end=884
-  _globals['_GETISSUANCEREPORTRESPONSE']._serialized_start=887
-  _globals['_GETISSUANCEREPORTRESPONSE']._serialized_end=1150
-  _globals['_STREAMEVENTSREQUEST']._serialized_start=1152
-  _globals['_STREAMEVENTSREQUEST']._serialized_end=1278
-  _globals['_HEARTBEAT']._serialized_start=1280
-  _globals['_HEARTBEAT']._serialized_end=1362
-  _globals['_STREAMEVENTSRESPONSE']._serialized_start=1364
-  _globals['_STREAMEVENTSRESPONSE']._serialized_end=1487
-  _globals['_AUDITSERVICE']._serialized_start=1490
-  _globals['_AUDITSERVICE']._serialized_end=1770
+  _globals['_LISTEVENTSREQUEST']._serialized_start=181
+  _globals['_LISTEVENTSREQUEST']._serialized_end=482
+  _globals['_LISTEVENTSRESPONSE']._serialized_start=485
+  _globals['_LISTEVENTSRESPONSE']._serialized_end=770
+  _globals['_GETISSUANCEREPORTREQUEST']._serialized_start=773
+  _globals['_GETISSUANCEREPORTREQUEST']._serialized_end=904
+  _globals['_STATUSCOUNT']._serialized_start=906
+  _globals['_STATUSCOUNT']._serialized_end=982
+  _globals['_STANDARDCOUNT']._serialized_start=984
+  _globals['_STANDARDCOUNT']._serialized_end=1077
+  _globals['_GETISSUANCEREPORTRESPONSE']._serialized_start=1080
+  _globals['_GETISSUANCEREPORTRESPONSE']._serialized_end=1343
+  _globals['_STREAMEVENTSREQUEST']._serialized_start=1346
+  _globals['_STREAMEVENTSREQUEST']._serialized_end=1511
+  _globals['_HEARTBEAT']._serialized_start=1513
+  _globals['_HEARTBEAT']._serialized_end=1595
+  _globals['_STREAMEVENTSRESPONSE']._serialized_start=1598
+  _globals['_STREAMEVENTSRESPONSE']._serialized_end=1897
+  _globals['_AUDITSERVICE']._serialized_start=1900
+  _globals['_AUDITSERVICE']._serialized_end=2180
 # @@protoc_insertion_point(module_scope)

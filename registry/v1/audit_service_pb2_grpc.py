@@ -59,7 +59,8 @@ class AuditServiceServicer:
     def ListEvents(self, request, context):
         """Every event a CB published with recorded time in
         (`recorded_after`, `recorded_before`], in log order, each typed and with its
-        certificate; paged. Answered from the audit index, which follows the log
+        certificate; with them the events of the CB's accreditations and of the
+        CB in the directory; paged. Answered from the audit index, which follows the log
         within milliseconds; the response says which log position it reflects.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)

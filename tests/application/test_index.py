@@ -11,7 +11,14 @@ from authority import prepare_in_process
 from registry import config
 from registry.application.queries import Queries, SearchCriteria
 from registry.application.registry import Registry
-from registry.application.views import CertificateRef, Organization, Site, WriteMeta
+from registry.application.views import (
+    CertificateRef,
+    Organization,
+    ReferenceEventView,
+    Site,
+    Source,
+    WriteMeta,
+)
 from registry.domain.status import Status
 from registry.errors import InvalidInputError
 from registry.projections.setup import Index, open_index
@@ -167,25 +174,38 @@ def test_a_cbs_events_in_a_recorded_time_window(indexed):
     ref = CertificateRef("cb-1", "E-1")
     app.suspend_certificate(ref, WriteMeta("s1", D("2025-03-01")), reason="r")
     app.reinstate_certificate(ref, WriteMeta("r1", D("2025-04-01")))
-    whole = queries.list_events("cb-1")
+    certificates = [Source.CERTIFICATE]
+    whole = queries.list_events("cb-1", sources=certificates)
     assert [(e.type, e.certificate) for e in whole.events] == [
         ("Issued", ref),
         ("Suspended", ref),
         ("Reinstated", ref),
     ]
     assert [e.global_position for e in whole.events] == [p + 1, p + 3, p + 4]
-    later = queries.list_events("cb-1", recorded_after=middle)
+    later = queries.list_events("cb-1", recorded_after=middle, sources=certificates)
     assert [e.type for e in later.events] == ["Suspended", "Reinstated"]
-    before = queries.list_events("cb-1", recorded_before=middle)
+    before = queries.list_events("cb-1", recorded_before=middle, sources=certificates)
     assert [e.type for e in before.events] == ["Issued"]
     typed = queries.list_events("cb-1", types=["Reinstated"])
     assert [e.type for e in typed.events] == ["Reinstated"]
-    first = queries.list_events("cb-1", limit=2)
+    first = queries.list_events("cb-1", limit=2, sources=certificates)
     assert [e.global_position for e in first.events] == [p + 1, p + 3]
     rest = queries.list_events(
-        "cb-1", after_position=first.next_position, until_position=first.until_position
+        "cb-1",
+        after_position=first.next_position,
+        until_position=first.until_position,
+        sources=certificates,
     )
     assert [e.global_position for e in rest.events] == [p + 4] and rest.next_position is None
+    # By default the CB's list holds its directory entry's events too, in log order.
+    everything = queries.list_events("cb-1")
+    entry = [e for e in everything.events if isinstance(e, ReferenceEventView)]
+    assert entry and all(e.certification_body_id == "cb-1" for e in entry)
+    assert entry[0].source is Source.CERTIFICATION_BODY and entry[0].type == "Registered"
+    positions = [e.global_position for e in everything.events]
+    assert positions == sorted(positions) and positions[-3:] == [p + 1, p + 3, p + 4]
+    directory = queries.list_events("cb-1", sources=[Source.CERTIFICATION_BODY])
+    assert [e.global_position for e in directory.events] == [e.global_position for e in entry]
 
 
 def test_an_issuance_report_on_a_day_as_known_at_an_instant(indexed):

@@ -10,8 +10,16 @@ from datetime import UTC, date, datetime
 import pytest
 from authority import prepare_in_process, register_in_process
 
+from registry.application.log_reader import Refs, certificate_of, parties_of
 from registry.application.registry import Registry
-from registry.application.views import CertificateRef, Organization, Site, WriteMeta
+from registry.application.views import (
+    CertificateRef,
+    Organization,
+    ReferenceEventView,
+    Site,
+    Source,
+    WriteMeta,
+)
 from registry.domain.certificate import certificate_id
 from registry.domain.status import Status
 from registry.errors import (
@@ -258,7 +266,9 @@ def test_the_global_log_reads_as_events_with_their_position_and_certificate(app)
     issue(app)
     issue(app, other, request_id="other")
     app.suspend_certificate(REF, WriteMeta("suspend", D("2024-03-01")), reason="audit missed")
-    app.refs = type(app.refs)(app._issued_event)  # forget what was learnt: read it back
+    # Forget what was learnt: read it back from each aggregate's first event.
+    app.refs = Refs(app._first_event, certificate_of)
+    app.parties = Refs(app._first_event, parties_of)
     # Before these three, the log holds the directory's events (the CBs registered).
     p = app.store.last_point().position - 3
     suspended = app.read_log(p + 2).events
@@ -274,3 +284,14 @@ def test_the_global_log_reads_as_events_with_their_position_and_certificate(app)
     assert [(e.global_position, e.certificate) for e in rest.events] == [(p + 2, other)]
     assert app.read_log(0).events[0].global_position == p + 1
     assert app.read_log(p + 3).events == [] and app.read_log(p + 3).last_position == p + 3
+    # The whole log as views: the catalogue's seed, the directory's entries, then these.
+    every = app.log_views(app.recorder.select_notifications(start=1, limit=p + 3))
+    assert [view.global_position for view in every] == list(range(1, p + 4))
+    first = every[0]
+    assert isinstance(first, ReferenceEventView) and first.source is Source.CATALOGUE
+    assert first.type == "Seeded" and first.fields["editions"]
+    entries = [view for view in every[1:p] if isinstance(view, ReferenceEventView)]
+    assert {(view.source, view.type) for view in entries} >= {
+        (Source.CERTIFICATION_BODY, "Registered")
+    }
+    assert {view.certification_body_id for view in entries} >= {"cb-1", "cb-2"}

@@ -384,7 +384,17 @@ def test_follow_prints_each_event_of_the_cb_and_type_asked_on_a_line(cli, lifecy
 
 
 def test_follow_as_json_prints_one_object_a_line_from_a_position(cli, lifecycle):
-    first = cli("follow", "--cb", CB, "--limit", "1", "--json")
+    # Of a CB, the feed sends the catalogue's events (they concern every CB), the CB's entry
+    # in the directory, then its certificate's.
+    start = cli("follow", "--cb", CB, "--limit", "2", "--json")
+    assert start.code == 0, start.stderr
+    seeded, registered = [
+        item for item in map(json.loads, start.stdout.splitlines()) if "heartbeat" not in item
+    ]
+    assert seeded["catalogue_event"]["type"] == "CATALOGUE_EVENT_TYPE_SEEDED"
+    entry = registered["directory_event"]
+    assert entry["body_id"] == CB and entry["type"] == "DIRECTORY_EVENT_TYPE_REGISTERED"
+    first = cli("follow", "--cb", CB, "--kind", "certificate", "--limit", "1", "--json")
     assert first.code == 0, first.stderr
     issued = json.loads(first.stdout)["event"]
     assert issued["type"] == "CERTIFICATE_EVENT_TYPE_ISSUED"

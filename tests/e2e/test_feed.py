@@ -27,13 +27,14 @@ from stalled import StalledCall
 
 from registry import config
 from registry.application.registry import Registry
-from registry.client import RegistryClient
+from registry.client import RegistryClient, feed_position
 from registry.domain.principals import ADMIN
 from registry.server.app import BackgroundServer
 from registry.server.feed import FeedSettings
 from registry.v1 import audit_service_pb2 as apb
 from registry.v1 import audit_service_pb2_grpc as apb_grpc
 from registry.v1 import certificate_service_pb2 as pb
+from registry.v1 import reference_events_pb2 as rpb
 
 STREAM_EVENTS = "/registry.v1.AuditService/StreamEvents"
 QUICK_HEARTBEAT = 0.2
@@ -54,7 +55,12 @@ class Feedable:
         return f"127.0.0.1:{self.server.port}"
 
     def log_positions(self) -> list[int]:
-        """Every position of the log, read straight from the store."""
+        """Every position of the log (events of every kind), read straight from the store."""
+        notifications = self.app.recorder.select_notifications(start=1, limit=1_000_000)
+        return [view.global_position for view in self.app.log_views(notifications)]
+
+    def certificate_positions(self) -> list[int]:
+        """The positions of the log's certificate events, read straight from the store."""
         positions: list[int] = []
         after = 0
         while True:
@@ -129,7 +135,8 @@ class Reader:
         return [r.event for r in list(self.received) if r.HasField("event")]
 
     def positions(self) -> list[int]:
-        return [event.global_position for event in self.events()]
+        """The positions of the events received, of every kind."""
+        return [feed_position(r) for r in list(self.received) if not r.HasField("heartbeat")]
 
     def heartbeats(self) -> list[apb.Heartbeat]:
         return [r.heartbeat for r in list(self.received) if r.HasField("heartbeat")]
@@ -172,11 +179,17 @@ def suspend(client: RegistryClient, number: str, cb: str = "cb-1") -> None:
 def test_a_stream_sends_the_log_from_the_start_then_what_is_recorded_next(feedable):
     issue_many(feedable.client, "Q", 3)
     reader = read(feedable.client)
-    reader.wait_for(lambda r: len(r.positions()) == 3)
+    reader.wait_for(lambda r: len(r.events()) == 3)
     issue_many(feedable.client, "R", 2)
-    reader.wait_for(lambda r: len(r.positions()) == 5)
+    reader.wait_for(lambda r: len(r.events()) == 5)
     reader.stop()
     assert reader.positions() == feedable.log_positions()
+    # The log begins with the catalogue, then the directory entries the certificates
+    # needed, each typed.
+    kinds = [r.WhichOneof("item") for r in reader.received if not r.HasField("heartbeat")]
+    assert kinds[0] == "catalogue_event"
+    assert reader.received[0].catalogue_event.type == rpb.CATALOGUE_EVENT_TYPE_SEEDED
+    assert "directory_event" in kinds[: kinds.index("event")]
     first = reader.events()[0]
     assert first.type == pb.CERTIFICATE_EVENT_TYPE_ISSUED
     assert (first.certificate.certification_body_id, first.certificate.certificate_number) == (
@@ -187,7 +200,7 @@ def test_a_stream_sends_the_log_from_the_start_then_what_is_recorded_next(feedab
 
 def test_a_stream_from_a_position_sends_only_what_comes_after_it(feedable):
     issue_many(feedable.client, "Q", 4)
-    positions = feedable.log_positions()
+    positions = feedable.certificate_positions()
     reader = read(feedable.client, positions[1])
     reader.wait_for(lambda r: len(r.positions()) == 2)
     reader.stop()
@@ -222,13 +235,11 @@ def test_reconnecting_from_the_last_position_received_gives_the_log_without_gap_
         done = not any(writer.is_alive() for writer in writers)
         call = durable.client.stream_events(position)
         for n, response in enumerate(call):
-            if response.HasField("event"):
-                position = response.event.global_position
+            position = feed_position(response)
+            if not response.HasField("heartbeat"):
                 received.append(position)
-            else:
-                position = response.heartbeat.log_position
-                if done and position >= durable.head():
-                    break
+            elif done and position >= durable.head():
+                break
             if n >= rng.randint(0, 12):
                 break
         call.cancel()
@@ -237,7 +248,7 @@ def test_reconnecting_from_the_last_position_received_gives_the_log_without_gap_
     for writer in writers:
         writer.join()
     log = durable.log_positions()
-    assert len(log) == 5 + 4 * 15 + 4 * 5
+    assert len(durable.certificate_positions()) == 5 + 4 * 15 + 4 * 5
     assert received == log
     steady.wait_for(lambda r: r.positions()[-1:] == log[-1:])
     steady.stop()
@@ -247,7 +258,7 @@ def test_reconnecting_from_the_last_position_received_gives_the_log_without_gap_
 def test_the_client_follows_the_log_across_server_ends(durable):
     issue_many(durable.client, "Q", 3)
     events = durable.client.follow(0)
-    first = [next(events).event.global_position for _ in range(3)]
+    first = [feed_position(next(events)) for _ in range(len(durable.log_positions()))]
     assert first == durable.log_positions()
 
 
@@ -284,9 +295,13 @@ def test_a_cb_filter_matches_every_spelling_of_the_id(feedable):
     cb = unicodedata.normalize("NFC", "zertifizierung-ü")
     issue_default(feedable.client, "Q-1", cb=cb)
     reader = read(feedable.client, certification_body_ids=[unicodedata.normalize("NFD", cb)])
-    reader.wait_for(lambda r: len(r.positions()) == 1)
+    reader.wait_for(lambda r: len(r.events()) == 1)
     reader.stop()
     assert reader.events()[0].certificate.certification_body_id == cb
+    registered = [r.directory_event for r in reader.received if r.HasField("directory_event")]
+    assert [(e.body_id, e.type) for e in registered][:1] == [
+        (cb, rpb.DIRECTORY_EVENT_TYPE_REGISTERED)
+    ]
 
 
 # Heartbeats
@@ -358,7 +373,7 @@ def test_a_stalled_subscriber_is_ended_while_writers_and_other_subscribers_carry
             token=running.authority.admin_token,
         )
         steady = read(client)
-        steady.wait_for(lambda r: len(r.positions()) == 1)
+        steady.wait_for(lambda r: len(r.events()) == 1)
         written = 0
         while running.server.feed.ended_behind == 0:
             issue_default(client, f"W-{written}")
@@ -367,7 +382,7 @@ def test_a_stalled_subscriber_is_ended_while_writers_and_other_subscribers_carry
         more = 50
         issue_many(client, "After", more)
         log = running.log_positions()
-        assert len(log) == 1 + written + more
+        assert len(running.certificate_positions()) == 1 + written + more
         steady.wait_for(lambda r: r.positions()[-1:] == log[-1:])
         steady.stop()
         assert steady.positions() == log
@@ -474,7 +489,7 @@ def test_a_stopping_server_ends_its_streams_as_unavailable(durable_db_url: str):
     running = start(durable_db_url)
     issue_default(running.client, "Q-0")
     reader = read(running.client)
-    reader.wait_for(lambda r: len(r.positions()) == 1)
+    reader.wait_for(lambda r: len(r.events()) == 1)
     running.server.stop(grace=5)
     reader.thread.join()
     running.client.close()
@@ -491,7 +506,7 @@ def test_the_feed_carries_on_when_its_listening_connection_drops(postgres_dsn, c
     try:
         issue_default(running.client, "Q-0")
         reader = read(running.client)
-        reader.wait_for(lambda r: len(r.positions()) == 1)
+        reader.wait_for(lambda r: len(r.events()) == 1)
         with psycopg.connect(postgres_dsn, autocommit=True) as connection:
             ended = connection.execute(
                 "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
@@ -499,7 +514,7 @@ def test_the_feed_carries_on_when_its_listening_connection_drops(postgres_dsn, c
             ).fetchall()
         assert ended
         issue_many(running.client, "After", 5)
-        reader.wait_for(lambda r: len(r.positions()) == 6)
+        reader.wait_for(lambda r: len(r.events()) == 6)
         reader.stop()
         assert reader.positions() == running.log_positions()
         assert any("following the log stopped" in r.getMessage() for r in caplog.records)

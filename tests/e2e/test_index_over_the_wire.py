@@ -11,6 +11,7 @@ import pytest
 
 from registry.client import RegistryClient, RegistryClientError
 from registry.v1 import certificate_service_pb2 as pb
+from registry.v1 import reference_events_pb2 as rpb
 
 D = date.fromisoformat
 
@@ -121,8 +122,11 @@ def test_an_assessor_lists_a_cbs_events_and_its_report(client: RegistryClient) -
     assert [e.global_position for e in window.events] == [first], issued_at
     only = client.list_events("cb-a", types=["SUSPENDED"], page_size=1)
     assert [e.global_position for e in only.events] == [third] and not only.next_page_token
-    paged = client.list_events("cb-a", page_size=1)
-    rest = client.list_events("cb-a", page_size=1, page_token=paged.next_page_token)
+    certificates = [rpb.EVENT_KIND_CERTIFICATE]
+    paged = client.list_events("cb-a", page_size=1, kinds=certificates)
+    rest = client.list_events(
+        "cb-a", page_size=1, kinds=certificates, page_token=paged.next_page_token
+    )
     assert [e.global_position for e in [*paged.events, *rest.events]] == [first, third]
     report = client.get_issuance_report("cb-a", at=D("2025-12-31"))
     assert report.total == 1

@@ -9,13 +9,21 @@ import pytest
 
 from registry.server.feed import Behind, Entry, Window
 from registry.store.log import LogPoint
+from registry.v1 import reference_events_pb2 as rpb
 
 START = datetime(2025, 1, 1, tzinfo=UTC)
 
 
 def entry(position: int, size: int = 10) -> Entry:
     return Entry(
-        position, START + timedelta(seconds=position), "cb-1", 1, date(2025, 1, 1), b"x" * size
+        position,
+        START + timedelta(seconds=position),
+        kind=rpb.EVENT_KIND_CERTIFICATE,
+        certification_body_id="cb-1",
+        accreditation_body_id="",
+        type=1,
+        effective_date=date(2025, 1, 1),
+        message=b"x" * size,
     )
 
 
