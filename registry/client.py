@@ -76,7 +76,7 @@ def _wire(kind: Kind, value: Any) -> Any:
             return pb_date(value)
         case Kind.SITES | Kind.SECTOR_CODES:
             return list(value)
-        case Kind.TEXT | Kind.INT | Kind.ORGANIZATION | Kind.CERTIFICATE:
+        case Kind.TEXT | Kind.INT | Kind.FLAG | Kind.ORGANIZATION | Kind.CERTIFICATE:
             return value
 
 
@@ -338,14 +338,17 @@ class RegistryClient(TrustCalls):
         *,
         reason: str,
         review_by: date | None = None,
+        reason_confidential: bool = False,
         **meta: Unpack[WriteOptions],
     ) -> pb.SuspendCertificateResponse:
+        """``reason_confidential``: only the admin, the CB and its ABs may read the reason."""
         response = self.write(
             "suspend",
             certification_body_id,
             certificate_number,
             reason=reason,
             review_by=review_by,
+            reason_confidential=reason_confidential,
             **meta,
         )
         return cast(pb.SuspendCertificateResponse, response)
@@ -362,10 +365,17 @@ class RegistryClient(TrustCalls):
         certificate_number: str,
         *,
         reason: str,
+        reason_confidential: bool = False,
         **meta: Unpack[WriteOptions],
     ) -> pb.WithdrawCertificateResponse:
+        """``reason_confidential`` as for ``suspend_certificate``."""
         response = self.write(
-            "withdraw", certification_body_id, certificate_number, reason=reason, **meta
+            "withdraw",
+            certification_body_id,
+            certificate_number,
+            reason=reason,
+            reason_confidential=reason_confidential,
+            **meta,
         )
         return cast(pb.WithdrawCertificateResponse, response)
 
@@ -375,10 +385,17 @@ class RegistryClient(TrustCalls):
         certificate_number: str,
         *,
         reason: str,
+        reason_confidential: bool = False,
         **meta: Unpack[WriteOptions],
     ) -> pb.CancelCertificateResponse:
+        """``reason_confidential`` as for ``suspend_certificate``."""
         response = self.write(
-            "cancel", certification_body_id, certificate_number, reason=reason, **meta
+            "cancel",
+            certification_body_id,
+            certificate_number,
+            reason=reason,
+            reason_confidential=reason_confidential,
+            **meta,
         )
         return cast(pb.CancelCertificateResponse, response)
 

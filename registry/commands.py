@@ -18,6 +18,7 @@ class Kind(enum.Enum):
     """How a field travels: its wire type and the plain type the application takes."""
 
     TEXT = "text"  # string → str
+    FLAG = "flag"  # bool → bool (an option without a value on the command line)
     INT = "int"  # int64 → int (at least 1 on the command line)
     DATE = "date"  # google.type.Date → date | None
     SITES = "sites"  # repeated Site → list[Site]
@@ -73,6 +74,19 @@ class WriteCommand:
 
 def _reason(why: str) -> Field:
     return Field("reason", Kind.TEXT, why)
+
+
+# A reason the CB may mark confidential (SPEC 3.2): anyone but the admin, the CB itself and
+# the ABs accrediting it is told the status without it.
+_CONFIDENTIAL = Field(
+    "reason_confidential",
+    Kind.FLAG,
+    "the reason is confidential: only the registry's admin, this CB and the ABs "
+    "accrediting it may read it; anyone else is told it is withheld",
+    required=False,
+    flag="--confidential",
+    argument="confidential",
+)
 
 
 def _scope(*, replacing: bool) -> tuple[Field, ...]:
@@ -136,6 +150,7 @@ WRITES: dict[str, WriteCommand] = {
             "suspend a certificate valid on the effective date",
             (
                 _reason("why it is suspended"),
+                _CONFIDENTIAL,
                 Field("review_by", Kind.DATE, "when the CB will review it", required=False),
             ),
         ),
@@ -150,14 +165,14 @@ WRITES: dict[str, WriteCommand] = {
             "WithdrawCertificate",
             "withdraw_certificate",
             "withdraw a certificate (decided by the CB; terminal)",
-            (_reason("why it is withdrawn"),),
+            (_reason("why it is withdrawn"), _CONFIDENTIAL),
         ),
         WriteCommand(
             "cancel",
             "CancelCertificate",
             "cancel_certificate",
             "cancel a certificate (client's request or end of contract; terminal)",
-            (_reason("why it is cancelled"),),
+            (_reason("why it is cancelled"), _CONFIDENTIAL),
         ),
         WriteCommand(
             "renew",

@@ -79,13 +79,15 @@ def payload(event: Certificate.Event) -> EventPayload:
                 sector_codes=tuple(event.sector_codes),
             )
         case Certificate.Suspended():
-            return SuspendedPayload(reason=event.reason, review_by=event.review_by)
+            return SuspendedPayload(
+                reason=event.reason, review_by=event.review_by, confidential=event.confidential
+            )
         case Certificate.Reinstated():
             return ReinstatedPayload()
         case Certificate.Withdrawn():
-            return WithdrawnPayload(reason=event.reason)
+            return WithdrawnPayload(reason=event.reason, confidential=event.confidential)
         case Certificate.Cancelled():
-            return CancelledPayload(reason=event.reason)
+            return CancelledPayload(reason=event.reason, confidential=event.confidential)
         case Certificate.Renewed():
             return RenewedPayload(expiry_date=event.expiry_date)
         case Certificate.TransferredOut():

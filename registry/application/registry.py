@@ -322,23 +322,35 @@ class Registry(Application[UUID]):
         return self._change("change_scope", ref, meta, fields)
 
     def suspend_certificate(
-        self, ref: CertificateRef, meta: WriteMeta, *, reason: str, review_by: date | None = None
+        self,
+        ref: CertificateRef,
+        meta: WriteMeta,
+        *,
+        reason: str,
+        review_by: date | None = None,
+        confidential: bool = False,
     ) -> WriteResult:
+        """``confidential``: the CB marks the reason confidential (SPEC 3.2): it is told
+        only to the admin, the CB and its ABs; the suspension itself stays public."""
         fields = {"reason": inputs.reason(reason), "review_by": review_by}
-        return self._change("suspend", ref, meta, fields)
+        return self._change("suspend", ref, meta, _with_flag(fields, confidential))
 
     def reinstate_certificate(self, ref: CertificateRef, meta: WriteMeta) -> WriteResult:
         return self._change("reinstate", ref, meta, {})
 
     def withdraw_certificate(
-        self, ref: CertificateRef, meta: WriteMeta, *, reason: str
+        self, ref: CertificateRef, meta: WriteMeta, *, reason: str, confidential: bool = False
     ) -> WriteResult:
-        return self._change("withdraw", ref, meta, {"reason": inputs.reason(reason)})
+        """``confidential`` as for ``suspend_certificate``."""
+        fields = {"reason": inputs.reason(reason)}
+        return self._change("withdraw", ref, meta, _with_flag(fields, confidential))
 
     def cancel_certificate(
-        self, ref: CertificateRef, meta: WriteMeta, *, reason: str
+        self, ref: CertificateRef, meta: WriteMeta, *, reason: str, confidential: bool = False
     ) -> WriteResult:
-        return self._change("cancel", ref, meta, {"reason": inputs.reason(reason)})
+        """``confidential`` as for ``suspend_certificate``."""
+        fields = {"reason": inputs.reason(reason)}
+        return self._change("cancel", ref, meta, _with_flag(fields, confidential))
 
     def renew_certificate(
         self, ref: CertificateRef, meta: WriteMeta, *, expiry_date: date | None
@@ -814,6 +826,14 @@ def _fingerprint(
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
+def _with_flag(fields: dict[str, Any], confidential: bool) -> dict[str, Any]:
+    """``fields`` with ``confidential`` only when it is set: a request's fingerprint is
+    made of its fields, so a request that does not set the flag keeps the fingerprint it
+    had before the flag existed, and its retry is still recognised (the command's
+    default is False)."""
+    return {**fields, "confidential": True} if confidential else fields
+
+
 def _details(state: CertificateState) -> CertificateDetails:
     return CertificateDetails(
         certificate=CertificateRef(state.certification_body_id, state.certificate_number),
@@ -830,9 +850,11 @@ def _details(state: CertificateState) -> CertificateDetails:
         last_audit_date=state.last_audit_date,
         suspended_since=state.suspended_since,
         suspension_reason=state.suspension_reason,
+        suspension_reason_confidential=state.suspension_reason_confidential,
         suspension_review_by=state.suspension_review_by,
         ended_on=state.ended_on,
         end_reason=state.end_reason,
+        end_reason_confidential=state.end_reason_confidential,
         transferred_to=CertificateRef(*state.transferred_to) if state.transferred_to else None,
         replaces=CertificateRef(*state.replaces) if state.replaces else None,
     )

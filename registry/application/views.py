@@ -57,7 +57,11 @@ class WriteResult:
 
 @dataclass(frozen=True)
 class CertificateDetails:
-    """A certificate's data as in effect on one day."""
+    """A certificate's data as in effect on one day.
+
+    A reason marked ``*_confidential`` is here in full: the server withholds it from
+    callers not entitled to it (``registry.server.access.sees_who_acted``).
+    """
 
     certificate: CertificateRef
     organization: Organization
@@ -71,9 +75,11 @@ class CertificateDetails:
     last_audit_date: date | None
     suspended_since: date | None = None
     suspension_reason: str = ""
+    suspension_reason_confidential: bool = False
     suspension_review_by: date | None = None
     ended_on: date | None = None
     end_reason: str = ""
+    end_reason_confidential: bool = False
     transferred_to: CertificateRef | None = None
     replaces: CertificateRef | None = None
 
@@ -128,8 +134,11 @@ class ScopeChangedPayload:
 
 @dataclass(frozen=True)
 class SuspendedPayload:
+    """``confidential``: the CB marked the reason confidential (SPEC 3.2)."""
+
     reason: str
     review_by: date | None = None
+    confidential: bool = False
 
 
 @dataclass(frozen=True)
@@ -139,12 +148,18 @@ class ReinstatedPayload:
 
 @dataclass(frozen=True)
 class WithdrawnPayload:
+    """``confidential``: the CB marked the reason confidential (SPEC 3.2)."""
+
     reason: str
+    confidential: bool = False
 
 
 @dataclass(frozen=True)
 class CancelledPayload:
+    """``confidential``: the CB marked the reason confidential (SPEC 3.2)."""
+
     reason: str
+    confidential: bool = False
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,11 @@ the same events with the same versions (so retractions name the same events), th
 effective dates and payloads, hence the same status on every day. A transfer is one
 command with two events (the old certificate's ``TransferredOut`` and the new one's
 ``Issued``): it is written once, where the first of the two is.
+
+An export is the operator's, read from the store: reasons the CB marked confidential
+are written whole, with ``reason_confidential`` (and, for certificates,
+``suspension_reason_confidential`` and ``end_reason_confidential``), so they import as
+confidential again.
 """
 
 from __future__ import annotations
@@ -61,9 +66,11 @@ CERTIFICATE_COLUMNS = (
     "last_audit_date",
     "suspended_since",
     "suspension_reason",
+    "suspension_reason_confidential",
     "suspension_review_by",
     "ended_on",
     "end_reason",
+    "end_reason_confidential",
     "transferred_to",
     "replaces",
     "warnings",
@@ -155,13 +162,22 @@ def event_row(view: EventView) -> dict[str, Any]:
                 sector_codes=list(payload.sector_codes),
             )
         case SuspendedPayload():
-            row.update(command="suspend", reason=payload.reason, review_by=_day(payload.review_by))
+            row.update(
+                command="suspend",
+                reason=payload.reason,
+                reason_confidential=payload.confidential,
+                review_by=_day(payload.review_by),
+            )
         case ReinstatedPayload():
             row.update(command="reinstate")
         case WithdrawnPayload():
-            row.update(command="withdraw", reason=payload.reason)
+            row.update(
+                command="withdraw", reason=payload.reason, reason_confidential=payload.confidential
+            )
         case CancelledPayload():
-            row.update(command="cancel", reason=payload.reason)
+            row.update(
+                command="cancel", reason=payload.reason, reason_confidential=payload.confidential
+            )
         case RenewedPayload():
             row.update(command="renew", expiry_date=_day(payload.expiry_date))
         case HolderDetailsChangedPayload():
@@ -270,9 +286,11 @@ def certificate_row(status: StatusView) -> dict[str, Any]:
         last_audit_date=_day(details.last_audit_date),
         suspended_since=_day(details.suspended_since),
         suspension_reason=details.suspension_reason,
+        suspension_reason_confidential=details.suspension_reason_confidential,
         suspension_review_by=_day(details.suspension_review_by),
         ended_on=_day(details.ended_on),
         end_reason=details.end_reason,
+        end_reason_confidential=details.end_reason_confidential,
         transferred_to=_label(details.transferred_to),
         replaces=_label(details.replaces),
     )

@@ -10,7 +10,10 @@ written by ``registry export --events`` and ignored on import.
 
 Cells: dates ``YYYY-MM-DD`` (or ``YYYYMMDD``); ``sites`` a JSON array of
 ``{"address", "scope"}`` objects; ``sector_codes`` a JSON array of strings (or, in CSV,
-codes separated by ``;``). In JSON Lines, arrays are arrays and numbers may be numbers.
+codes separated by ``;``); ``reason_confidential`` (suspend, withdraw, cancel: the CB
+marks the reason confidential) ``true`` or ``false`` (also ``yes``/``no``, ``1``/``0``,
+any case; empty: false). In JSON Lines, arrays are arrays, numbers may be numbers and
+flags booleans.
 
 CSV cells are safe to open in a spreadsheet: a cell that would begin with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return is written with a ``'`` before it, and so is one
@@ -87,6 +90,7 @@ COLUMNS: tuple[str, ...] = (
 )
 
 _NEUTRALISED = frozenset("=+-@\t\r")
+_FLAGS = {"true": True, "yes": True, "1": True, "false": False, "no": False, "0": False}
 _DATE = re.compile(r"(\d{4})-?(\d{2})-?(\d{2})")
 _CSV_FIELD_LIMIT = 64 * 1024 * 1024
 REQUEST_ID_PREFIX = "row-"
@@ -285,6 +289,8 @@ def _field(cells: Mapping[str, Any], field: Field) -> Any:
             return _codes(cells, field.name)
         case Kind.TEXT:
             return _text(cells, field.name) or None
+        case Kind.FLAG:
+            return _flag(cells, field.name)
 
 
 def _text(cells: Mapping[str, Any], column: str) -> str:
@@ -329,6 +335,19 @@ def _int(cells: Mapping[str, Any], column: str) -> int | None:
     if not text.isascii() or not text.isdigit() or len(text) > 18:
         raise RowError(column, f"{text[:32]!r} is not a whole number >= 0")
     return int(text)
+
+
+def _flag(cells: Mapping[str, Any], column: str) -> bool | None:
+    value = cells.get(column)
+    if value is None or value == "":
+        return None
+    if isinstance(value, bool):
+        return value
+    text = _text(cells, column).strip()
+    flag = _FLAGS.get(text.lower())
+    if flag is None:
+        raise RowError(column, f"{text[:32]!r} is not true or false")
+    return flag
 
 
 def _array(cells: Mapping[str, Any], column: str) -> list[Any] | None:
@@ -432,6 +451,8 @@ class RowWriter:
 def _cell(value: Any) -> str:
     if value is None:
         return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
     if isinstance(value, (list, dict)):
         return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
     return str(value)

@@ -435,6 +435,8 @@ def _add_field(parser: argparse.ArgumentParser, field: Field) -> None:
     match field.kind:
         case Kind.TEXT:
             option.update(type=non_empty)
+        case Kind.FLAG:
+            option.update(action="store_true")
         case Kind.INT:
             option.update(type=int_at_least(1), metavar="N")
         case Kind.DATE:

@@ -138,13 +138,22 @@ def _plain_value(value: Any, enum_names: Mapping[int, str] | None) -> Any:
 
 def summary(event: Message) -> str:
     """An event's payload on one line: ``key=value`` in field order, empty values left
-    out, nested fields as ``outer.inner``, certificates as ``CB/NUMBER``, sites counted."""
+    out, nested fields as ``outer.inner``, certificates as ``CB/NUMBER``, sites counted.
+    A reason the CB marked confidential is followed by ``(confidential)``, or shown as
+    ``reason=(withheld)`` to a reader not told it."""
     kind = event.WhichOneof("payload")
     if kind is None:
         return ""
-    return " ".join(
-        f"{name}={_cell(value)}" for name, value in _flatten(plain(getattr(event, kind)))
-    )
+    data = plain(getattr(event, kind))
+    confidential = data.pop("reason_confidential", False)
+    cells = []
+    if confidential and not data.get("reason"):
+        cells.append("reason=(withheld)")
+    for name, value in _flatten(data):
+        cells.append(f"{name}={_cell(value)}")
+        if name == "reason" and confidential:
+            cells.append("(confidential)")
+    return " ".join(cells)
 
 
 def _flatten(data: dict[str, Any], prefix: str = "") -> list[tuple[str, Any]]:
@@ -269,19 +278,45 @@ def _certificate_rows(certificate: pb.Certificate) -> list[tuple[str, str]]:
         )
         if certificate.HasField(field)
     ]
-    if certificate.suspension_reason:
-        rows.append(("suspension reason", certificate.suspension_reason))
+    if certificate.suspension_reason or certificate.suspension_reason_withheld:
+        rows.append(
+            (
+                "suspension reason",
+                _reason(
+                    certificate.suspension_reason,
+                    confidential=certificate.suspension_reason_confidential,
+                    withheld=certificate.suspension_reason_withheld,
+                ),
+            )
+        )
     if certificate.HasField("suspension_review_by"):
         rows.append(("review by", day(certificate.suspension_review_by)))
     if certificate.HasField("ended_on"):
         rows.append(("ended on", day(certificate.ended_on)))
-    if certificate.end_reason:
-        rows.append(("end reason", certificate.end_reason))
+    if certificate.end_reason or certificate.end_reason_withheld:
+        rows.append(
+            (
+                "end reason",
+                _reason(
+                    certificate.end_reason,
+                    confidential=certificate.end_reason_confidential,
+                    withheld=certificate.end_reason_withheld,
+                ),
+            )
+        )
     if certificate.HasField("transferred_to"):
         rows.append(("transferred to", label(certificate.transferred_to)))
     if certificate.HasField("replaces"):
         rows.append(("replaces", label(certificate.replaces)))
     return rows
+
+
+def _reason(reason: str, *, confidential: bool, withheld: bool) -> str:
+    """A reason as a status shows it: ``(withheld)`` when the CB marked it confidential
+    and the reader may not read it, else the reason, marked ``(confidential)`` if so."""
+    if withheld:
+        return "(withheld)"
+    return f"{reason} (confidential)" if confidential else reason
 
 
 HISTORY_HEADER = (

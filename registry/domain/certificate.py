@@ -181,21 +181,42 @@ class Certificate(Aggregate):
     class Suspended(Event):
         reason: str
         review_by: date | None
+        confidential: bool  # the CB marked the reason confidential (SPEC 3.2)
 
         kind: ClassVar[str] = "Suspended"
+        class_version: ClassVar[int] = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Events stored before the flag: their reasons are public."""
+            state["confidential"] = False
 
     class Reinstated(Event):
         kind: ClassVar[str] = "Reinstated"
 
     class Withdrawn(Event):
         reason: str
+        confidential: bool  # the CB marked the reason confidential (SPEC 3.2)
 
         kind: ClassVar[str] = "Withdrawn"
+        class_version: ClassVar[int] = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Events stored before the flag: their reasons are public."""
+            state["confidential"] = False
 
     class Cancelled(Event):
         reason: str
+        confidential: bool  # the CB marked the reason confidential (SPEC 3.2)
 
         kind: ClassVar[str] = "Cancelled"
+        class_version: ClassVar[int] = 2
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            """Events stored before the flag: their reasons are public."""
+            state["confidential"] = False
 
     class Renewed(Event):
         expiry_date: date
@@ -263,18 +284,30 @@ class Certificate(Aggregate):
         )
 
     def suspend(
-        self, *, reason: str, review_by: date | None = None, **context: Unpack[CommandContext]
+        self,
+        *,
+        reason: str,
+        review_by: date | None = None,
+        confidential: bool = False,
+        **context: Unpack[CommandContext],
     ) -> None:
-        self._record(self.Suspended, context, reason=reason, review_by=review_by)
+        """``confidential``: the reason is shown only to those who may see who acted."""
+        self._record(
+            self.Suspended, context, reason=reason, review_by=review_by, confidential=confidential
+        )
 
     def reinstate(self, **context: Unpack[CommandContext]) -> None:
         self._record(self.Reinstated, context)
 
-    def withdraw(self, *, reason: str, **context: Unpack[CommandContext]) -> None:
-        self._record(self.Withdrawn, context, reason=reason)
+    def withdraw(
+        self, *, reason: str, confidential: bool = False, **context: Unpack[CommandContext]
+    ) -> None:
+        self._record(self.Withdrawn, context, reason=reason, confidential=confidential)
 
-    def cancel(self, *, reason: str, **context: Unpack[CommandContext]) -> None:
-        self._record(self.Cancelled, context, reason=reason)
+    def cancel(
+        self, *, reason: str, confidential: bool = False, **context: Unpack[CommandContext]
+    ) -> None:
+        self._record(self.Cancelled, context, reason=reason, confidential=confidential)
 
     def renew(self, *, expiry_date: date, **context: Unpack[CommandContext]) -> None:
         self._record(self.Renewed, context, expiry_date=expiry_date)

@@ -43,7 +43,9 @@ class CertificateState:
 
     Mutated only while folding changes in (effective date, version) order, and
     only by assigning fields (a list is replaced, never changed in place), so a
-    shallow copy taken between two changes stays as it was.
+    shallow copy taken between two changes stays as it was. A reason marked
+    ``*_confidential`` by the CB is kept here whole: who may read it is decided
+    where it leaves the registry (the server).
     """
 
     certification_body_id: str = ""
@@ -62,10 +64,12 @@ class CertificateState:
     last_audit_date: date | None = None
     suspended_since: date | None = None
     suspension_reason: str = ""
+    suspension_reason_confidential: bool = False
     suspension_review_by: date | None = None
     ended: Status | None = None
     ended_on: date | None = None
     end_reason: str = ""
+    end_reason_confidential: bool = False
     transferred_to: tuple[str, str] | None = None
     replaces: tuple[str, str] | None = None
 

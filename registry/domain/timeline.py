@@ -4,11 +4,13 @@ The aggregate keeps each change in effect in a compact form, a dict of plain
 values that a snapshot stores and restores as it is::
 
     {"kind": "Suspended", "version": 3, "effective_date": date(2025, 3, 1),
-     "reason": "major nonconformity", "review_by": None}
+     "reason": "major nonconformity", "review_by": None, "confidential": False}
 
 that is the event's kind, version and effective date and the event's own
 fields, without who sent it or when it was recorded (the stored event keeps
 those). A retracted change leaves the timeline; a retraction is no change.
+A field added to an event later is missing from the changes of snapshots
+taken before: the fold reads it with its default (``confidential``: False).
 
 Folding the changes in order gives the state on any day. ``Segments`` folds
 them once and keeps the state as of each day on which a change takes effect,
@@ -200,12 +202,14 @@ def _scope_changed(state: CertificateState, change: Change, standards: Standards
 def _suspended(state: CertificateState, change: Change, standards: StandardsCatalogue) -> None:
     state.suspended_since = change["effective_date"]
     state.suspension_reason = change["reason"]
+    state.suspension_reason_confidential = change.get("confidential", False)
     state.suspension_review_by = change["review_by"]
 
 
 def _reinstated(state: CertificateState, change: Change, standards: StandardsCatalogue) -> None:
     state.suspended_since = None
     state.suspension_reason = ""
+    state.suspension_reason_confidential = False
     state.suspension_review_by = None
 
 
@@ -214,6 +218,7 @@ def _ended(status: Status) -> Evolve:
         state.ended = status
         state.ended_on = change["effective_date"]
         state.end_reason = change.get("reason", "")
+        state.end_reason_confidential = change.get("confidential", False)
 
     return end
 

@@ -9,7 +9,8 @@ Then ``POLICY`` — one entry per RPC of the registry's services; a test fails w
 one has none — decides from the principal and the request:
 
 =============================  ================================================
-anyone (anonymous too)         status, history (public), search, verify,
+anyone (anonymous too)         status and history (public: see ``redaction``),
+                               search, verify,
                                directory, accreditation and catalogue reads
 the CB itself                  writes of its own certificates (a transfer: the
                                receiving CB), a batch of only its own
@@ -117,7 +118,8 @@ class Rights:
 
 def sees_who_acted(app: Registry, certification_body: str) -> bool:
     """Whether the call's principal may see who sent each event of the CB's certificates
-    (its actor and request id): the admin, the CB itself, and an AB that accredits it."""
+    (its actor and request id) and the reasons the CB marked confidential: the admin, the
+    CB itself, and an AB that accredits it (anyone else: ``registry.server.redaction``)."""
     principal = current_principal()
     if principal.role is Role.ADMIN or principal.is_cb(certification_body):
         return True

@@ -13,7 +13,7 @@ from registry.application.registry import BegunWrite, Registry
 from registry.application.views import CertificateRef, WriteMeta, WriteResult
 from registry.commands import WRITES, WriteCommand
 from registry.errors import InvalidInputError
-from registry.server import convert
+from registry.server import convert, redaction
 from registry.server.access import sees_who_acted
 from registry.server.errors import Refusal, refusal, translate_errors
 from registry.v1 import certificate_service_pb2 as pb
@@ -98,7 +98,10 @@ class CertificateServicer(pb_grpc.CertificateServiceServicer):
             at=convert.optional_date(request, "at"),
             as_of=convert.optional_instant(request, "as_of"),
         )
-        return convert.to_status_response(view)
+        response = convert.to_status_response(view)
+        if not sees_who_acted(self.app, view.certificate.certification_body_id):
+            redaction.public_status(response)
+        return response
 
     @translate_errors
     def GetCertificateHistory(
@@ -113,9 +116,7 @@ class CertificateServicer(pb_grpc.CertificateServiceServicer):
         )
         response = convert.to_history_response(page, ref)
         if not sees_who_acted(self.app, inputs.ref(ref).certification_body_id):
-            for event in response.events:  # public history: not who sent each event
-                event.ClearField("actor")
-                event.ClearField("request_id")
+            redaction.public_history(response)
         return response
 
 

@@ -87,7 +87,7 @@ def argument(request: Any, field: Field) -> Any:
     """A write request's field as the plain value its use case takes."""
     value = getattr(request, field.name)
     match field.kind:
-        case Kind.TEXT | Kind.INT:
+        case Kind.TEXT | Kind.INT | Kind.FLAG:
             return value
         case Kind.DATE:
             return optional_date(request, field.name)
@@ -169,9 +169,11 @@ def to_certificate(details: views.CertificateDetails) -> pb.Certificate:
         last_audit_date=to_date(details.last_audit_date),
         suspended_since=to_date(details.suspended_since),
         suspension_reason=details.suspension_reason,
+        suspension_reason_confidential=details.suspension_reason_confidential,
         suspension_review_by=to_date(details.suspension_review_by),
         ended_on=to_date(details.ended_on),
         end_reason=details.end_reason,
+        end_reason_confidential=details.end_reason_confidential,
         transferred_to=to_ref(details.transferred_to),
         replaces=to_ref(details.replaces),
     )
@@ -247,7 +249,9 @@ def to_payload(payload: views.EventPayload) -> pb.CertificateEvent:
             return Event(
                 type=pb.CERTIFICATE_EVENT_TYPE_SUSPENDED,
                 suspended=Event.Suspended(
-                    reason=payload.reason, review_by=to_date(payload.review_by)
+                    reason=payload.reason,
+                    review_by=to_date(payload.review_by),
+                    reason_confidential=payload.confidential,
                 ),
             )
         case views.ReinstatedPayload():
@@ -255,12 +259,16 @@ def to_payload(payload: views.EventPayload) -> pb.CertificateEvent:
         case views.WithdrawnPayload():
             return Event(
                 type=pb.CERTIFICATE_EVENT_TYPE_WITHDRAWN,
-                withdrawn=Event.Withdrawn(reason=payload.reason),
+                withdrawn=Event.Withdrawn(
+                    reason=payload.reason, reason_confidential=payload.confidential
+                ),
             )
         case views.CancelledPayload():
             return Event(
                 type=pb.CERTIFICATE_EVENT_TYPE_CANCELLED,
-                cancelled=Event.Cancelled(reason=payload.reason),
+                cancelled=Event.Cancelled(
+                    reason=payload.reason, reason_confidential=payload.confidential
+                ),
             )
         case views.RenewedPayload():
             return Event(

@@ -111,7 +111,7 @@ class Site(_message.Message):
     def __init__(self, address: _Optional[str] = ..., scope: _Optional[str] = ...) -> None: ...
 
 class Certificate(_message.Message):
-    __slots__ = ("certificate", "organization", "sites", "standard", "scope", "sector_codes", "original_issue_date", "cycle_effective_date", "expiry_date", "last_audit_date", "suspended_since", "suspension_reason", "suspension_review_by", "ended_on", "end_reason", "transferred_to", "replaces")
+    __slots__ = ("certificate", "organization", "sites", "standard", "scope", "sector_codes", "original_issue_date", "cycle_effective_date", "expiry_date", "last_audit_date", "suspended_since", "suspension_reason", "suspension_reason_confidential", "suspension_reason_withheld", "suspension_review_by", "ended_on", "end_reason", "end_reason_confidential", "end_reason_withheld", "transferred_to", "replaces")
     CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
     ORGANIZATION_FIELD_NUMBER: _ClassVar[int]
     SITES_FIELD_NUMBER: _ClassVar[int]
@@ -124,9 +124,13 @@ class Certificate(_message.Message):
     LAST_AUDIT_DATE_FIELD_NUMBER: _ClassVar[int]
     SUSPENDED_SINCE_FIELD_NUMBER: _ClassVar[int]
     SUSPENSION_REASON_FIELD_NUMBER: _ClassVar[int]
+    SUSPENSION_REASON_CONFIDENTIAL_FIELD_NUMBER: _ClassVar[int]
+    SUSPENSION_REASON_WITHHELD_FIELD_NUMBER: _ClassVar[int]
     SUSPENSION_REVIEW_BY_FIELD_NUMBER: _ClassVar[int]
     ENDED_ON_FIELD_NUMBER: _ClassVar[int]
     END_REASON_FIELD_NUMBER: _ClassVar[int]
+    END_REASON_CONFIDENTIAL_FIELD_NUMBER: _ClassVar[int]
+    END_REASON_WITHHELD_FIELD_NUMBER: _ClassVar[int]
     TRANSFERRED_TO_FIELD_NUMBER: _ClassVar[int]
     REPLACES_FIELD_NUMBER: _ClassVar[int]
     certificate: CertificateRef
@@ -141,12 +145,16 @@ class Certificate(_message.Message):
     last_audit_date: _date_pb2.Date
     suspended_since: _date_pb2.Date
     suspension_reason: str
+    suspension_reason_confidential: bool
+    suspension_reason_withheld: bool
     suspension_review_by: _date_pb2.Date
     ended_on: _date_pb2.Date
     end_reason: str
+    end_reason_confidential: bool
+    end_reason_withheld: bool
     transferred_to: CertificateRef
     replaces: CertificateRef
-    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., organization: _Optional[_Union[Organization, _Mapping]] = ..., sites: _Optional[_Iterable[_Union[Site, _Mapping]]] = ..., standard: _Optional[str] = ..., scope: _Optional[str] = ..., sector_codes: _Optional[_Iterable[str]] = ..., original_issue_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., cycle_effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., expiry_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., last_audit_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., suspended_since: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., suspension_reason: _Optional[str] = ..., suspension_review_by: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., ended_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., end_reason: _Optional[str] = ..., transferred_to: _Optional[_Union[CertificateRef, _Mapping]] = ..., replaces: _Optional[_Union[CertificateRef, _Mapping]] = ...) -> None: ...
+    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., organization: _Optional[_Union[Organization, _Mapping]] = ..., sites: _Optional[_Iterable[_Union[Site, _Mapping]]] = ..., standard: _Optional[str] = ..., scope: _Optional[str] = ..., sector_codes: _Optional[_Iterable[str]] = ..., original_issue_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., cycle_effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., expiry_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., last_audit_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., suspended_since: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., suspension_reason: _Optional[str] = ..., suspension_reason_confidential: _Optional[bool] = ..., suspension_reason_withheld: _Optional[bool] = ..., suspension_review_by: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., ended_on: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., end_reason: _Optional[str] = ..., end_reason_confidential: _Optional[bool] = ..., end_reason_withheld: _Optional[bool] = ..., transferred_to: _Optional[_Union[CertificateRef, _Mapping]] = ..., replaces: _Optional[_Union[CertificateRef, _Mapping]] = ...) -> None: ...
 
 class CertificateEvent(_message.Message):
     __slots__ = ("certificate", "global_position", "version", "recorded_at", "effective_date", "actor", "request_id", "type", "retracted_by_version", "issued", "surveillance_passed", "scope_changed", "suspended", "reinstated", "withdrawn", "cancelled", "renewed", "transferred_out", "holder_details_changed", "retracted")
@@ -180,25 +188,31 @@ class CertificateEvent(_message.Message):
         sector_codes: _containers.RepeatedScalarFieldContainer[str]
         def __init__(self, scope: _Optional[str] = ..., sites: _Optional[_Iterable[_Union[Site, _Mapping]]] = ..., sector_codes: _Optional[_Iterable[str]] = ...) -> None: ...
     class Suspended(_message.Message):
-        __slots__ = ("reason", "review_by")
+        __slots__ = ("reason", "review_by", "reason_confidential")
         REASON_FIELD_NUMBER: _ClassVar[int]
         REVIEW_BY_FIELD_NUMBER: _ClassVar[int]
+        REASON_CONFIDENTIAL_FIELD_NUMBER: _ClassVar[int]
         reason: str
         review_by: _date_pb2.Date
-        def __init__(self, reason: _Optional[str] = ..., review_by: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+        reason_confidential: bool
+        def __init__(self, reason: _Optional[str] = ..., review_by: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., reason_confidential: _Optional[bool] = ...) -> None: ...
     class Reinstated(_message.Message):
         __slots__ = ()
         def __init__(self) -> None: ...
     class Withdrawn(_message.Message):
-        __slots__ = ("reason",)
+        __slots__ = ("reason", "reason_confidential")
         REASON_FIELD_NUMBER: _ClassVar[int]
+        REASON_CONFIDENTIAL_FIELD_NUMBER: _ClassVar[int]
         reason: str
-        def __init__(self, reason: _Optional[str] = ...) -> None: ...
+        reason_confidential: bool
+        def __init__(self, reason: _Optional[str] = ..., reason_confidential: _Optional[bool] = ...) -> None: ...
     class Cancelled(_message.Message):
-        __slots__ = ("reason",)
+        __slots__ = ("reason", "reason_confidential")
         REASON_FIELD_NUMBER: _ClassVar[int]
+        REASON_CONFIDENTIAL_FIELD_NUMBER: _ClassVar[int]
         reason: str
-        def __init__(self, reason: _Optional[str] = ...) -> None: ...
+        reason_confidential: bool
+        def __init__(self, reason: _Optional[str] = ..., reason_confidential: _Optional[bool] = ...) -> None: ...
     class Renewed(_message.Message):
         __slots__ = ("expiry_date",)
         EXPIRY_DATE_FIELD_NUMBER: _ClassVar[int]
@@ -342,20 +356,22 @@ class ChangeScopeResponse(_message.Message):
     def __init__(self, version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class SuspendCertificateRequest(_message.Message):
-    __slots__ = ("certificate", "request_id", "effective_date", "expected_version", "reason", "review_by")
+    __slots__ = ("certificate", "request_id", "effective_date", "expected_version", "reason", "review_by", "reason_confidential")
     CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
     EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
     REVIEW_BY_FIELD_NUMBER: _ClassVar[int]
+    REASON_CONFIDENTIAL_FIELD_NUMBER: _ClassVar[int]
     certificate: CertificateRef
     request_id: str
     effective_date: _date_pb2.Date
     expected_version: int
     reason: str
     review_by: _date_pb2.Date
-    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., request_id: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., expected_version: _Optional[int] = ..., reason: _Optional[str] = ..., review_by: _Optional[_Union[_date_pb2.Date, _Mapping]] = ...) -> None: ...
+    reason_confidential: bool
+    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., request_id: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., expected_version: _Optional[int] = ..., reason: _Optional[str] = ..., review_by: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., reason_confidential: _Optional[bool] = ...) -> None: ...
 
 class SuspendCertificateResponse(_message.Message):
     __slots__ = ("version", "recorded_at")
@@ -386,18 +402,20 @@ class ReinstateCertificateResponse(_message.Message):
     def __init__(self, version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class WithdrawCertificateRequest(_message.Message):
-    __slots__ = ("certificate", "request_id", "effective_date", "expected_version", "reason")
+    __slots__ = ("certificate", "request_id", "effective_date", "expected_version", "reason", "reason_confidential")
     CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
     EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    REASON_CONFIDENTIAL_FIELD_NUMBER: _ClassVar[int]
     certificate: CertificateRef
     request_id: str
     effective_date: _date_pb2.Date
     expected_version: int
     reason: str
-    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., request_id: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., expected_version: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+    reason_confidential: bool
+    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., request_id: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., expected_version: _Optional[int] = ..., reason: _Optional[str] = ..., reason_confidential: _Optional[bool] = ...) -> None: ...
 
 class WithdrawCertificateResponse(_message.Message):
     __slots__ = ("version", "recorded_at")
@@ -408,18 +426,20 @@ class WithdrawCertificateResponse(_message.Message):
     def __init__(self, version: _Optional[int] = ..., recorded_at: _Optional[_Union[datetime.datetime, _timestamp_pb2.Timestamp, _Mapping]] = ...) -> None: ...
 
 class CancelCertificateRequest(_message.Message):
-    __slots__ = ("certificate", "request_id", "effective_date", "expected_version", "reason")
+    __slots__ = ("certificate", "request_id", "effective_date", "expected_version", "reason", "reason_confidential")
     CERTIFICATE_FIELD_NUMBER: _ClassVar[int]
     REQUEST_ID_FIELD_NUMBER: _ClassVar[int]
     EFFECTIVE_DATE_FIELD_NUMBER: _ClassVar[int]
     EXPECTED_VERSION_FIELD_NUMBER: _ClassVar[int]
     REASON_FIELD_NUMBER: _ClassVar[int]
+    REASON_CONFIDENTIAL_FIELD_NUMBER: _ClassVar[int]
     certificate: CertificateRef
     request_id: str
     effective_date: _date_pb2.Date
     expected_version: int
     reason: str
-    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., request_id: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., expected_version: _Optional[int] = ..., reason: _Optional[str] = ...) -> None: ...
+    reason_confidential: bool
+    def __init__(self, certificate: _Optional[_Union[CertificateRef, _Mapping]] = ..., request_id: _Optional[str] = ..., effective_date: _Optional[_Union[_date_pb2.Date, _Mapping]] = ..., expected_version: _Optional[int] = ..., reason: _Optional[str] = ..., reason_confidential: _Optional[bool] = ...) -> None: ...
 
 class CancelCertificateResponse(_message.Message):
     __slots__ = ("version", "recorded_at")

@@ -151,7 +151,9 @@ class CertificateServiceServicer:
         raise NotImplementedError('Method not implemented!')
 
     def SuspendCertificate(self, request, context):
-        """Suspends a certificate that is valid on the effective date.
+        """Suspends a certificate that is valid on the effective date. The CB may
+        mark the reason confidential (`reason_confidential`), as for a withdrawal
+        or a cancellation.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -231,6 +233,10 @@ class CertificateServiceServicer:
     def GetCertificateStatus(self, request, context):
         """The status of a certificate on day `at` as known at `as_of`. An unknown
         certificate is answered with CERTIFICATE_STATUS_UNKNOWN, not an error.
+        A suspension or end reason the CB marked confidential is told only to
+        the registry's admin, the CB itself and the ABs accrediting it; anyone
+        else gets it empty, with `suspension_reason_withheld` or
+        `end_reason_withheld` set.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')
@@ -239,7 +245,11 @@ class CertificateServiceServicer:
     def GetCertificateHistory(self, request, context):
         """Every event of a certificate in version order: its global position,
         both clocks, its actor and request id, and its typed payload. Paged
-        (`page_size`, `page_token`); every page stays under 1 MiB.
+        (`page_size`, `page_token`); every page stays under 1 MiB. The public
+        history: only the registry's admin, the CB itself and the ABs
+        accrediting it are told each event's actor and request id, and the
+        reasons the CB marked confidential (`reason_confidential`); anyone else
+        gets those empty.
         """
         context.set_code(grpc.StatusCode.UNIMPLEMENTED)
         context.set_details('Method not implemented!')

@@ -56,13 +56,14 @@ class Run:
 Cli = Callable[..., Run]
 
 
-def registry(*args: str, env: dict[str, str] | None = None) -> Run:
+def registry(*args: str, env: dict[str, str] | None = None, cwd: Path | None = None) -> Run:
     done = subprocess.run(
         [sys.executable, "-m", "registry", *args],
         capture_output=True,
         text=True,
         timeout=60,
         env=env,
+        cwd=cwd,
     )
     return Run(done.returncode, done.stdout, done.stderr)
 
@@ -246,7 +247,11 @@ def test_history_as_json_has_numbers_iso_dates_and_the_payload_named_by_kind(cli
     assert issued["issued"]["sector_codes"] == ["17"]
     assert issued["issued"]["replaces"] is None
     assert surveilled["surveillance_passed"] == {}
-    assert suspended["suspended"] == {"reason": "major nonconformity", "review_by": None}
+    assert suspended["suspended"] == {
+        "reason": "major nonconformity",
+        "review_by": None,
+        "reason_confidential": False,
+    }
     assert "issued" not in suspended
 
 
@@ -445,3 +450,59 @@ def test_report_counts_the_cbs_certificates_by_status_on_a_day(cli, lifecycle):
     assert {c["status"]: c["count"] for c in report["by_status"]}[
         "CERTIFICATE_STATUS_SUSPENDED"
     ] >= 1
+
+
+# Confidential reasons (a CB of their own, so the tests above count only theirs)
+
+CONFIDENTIAL_CB = "cb-cli-confidential"
+SECRET = "fraud inquiry by the public prosecutor"
+
+
+@pytest.fixture(scope="module")
+def confidential(cli: Cli) -> None:
+    """Q-S suspended 2025-03-01 and Q-W withdrawn 2025-03-01, each for a reason marked
+    confidential with --confidential."""
+    for number, end in (("Q-S", "suspend"), ("Q-W", "withdraw")):
+        issued = cli(
+            *("issue", CONFIDENTIAL_CB, number, "--org-name", "Beta GmbH", "--org-country", "DE"),
+            *("--org-address", "Berlin", "--standard", "ISO 9001:2015", "--scope", "widgets"),
+            *("--effective", "2024-01-10", "--expiry", "2027-01-09"),
+        )
+        assert issued.code == 0, issued.stderr
+        ended = cli(
+            *(end, CONFIDENTIAL_CB, number, "--reason", SECRET, "--confidential"),
+            *("--effective", "2025-03-01"),
+        )
+        assert ended.code == 0, ended.stderr
+
+
+def anonymous(server: str, tmp_path: Path, *args: str) -> Run:
+    """``registry ARGS`` with no token at all (an empty folder: no ./registry.token)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
+    return registry(*args, "--server", server, "--timeout", "5", env=env, cwd=tmp_path)
+
+
+def test_the_cb_reads_its_confidential_reason_marked_so(cli, confidential):
+    suspended = cli("status", CONFIDENTIAL_CB, "Q-S", "--at", "2025-03-20")
+    assert suspended.code == 0, suspended.stderr
+    assert suspended.pairs()["suspension reason"] == f"{SECRET} (confidential)"
+    withdrawn = cli("status", CONFIDENTIAL_CB, "Q-W", "--at", "2025-03-20")
+    assert withdrawn.pairs()["end reason"] == f"{SECRET} (confidential)"
+    history = cli("history", CONFIDENTIAL_CB, "Q-S")
+    assert history.table()[-1][-1] == f'reason="{SECRET}" (confidential)'
+
+
+def test_anyone_else_reads_a_confidential_reason_as_withheld(server, confidential, tmp_path):
+    suspended = anonymous(server, tmp_path, "status", CONFIDENTIAL_CB, "Q-S", "--at", "2025-03-20")
+    assert suspended.code == 0, suspended.stderr
+    assert suspended.pairs()["status"] == "SUSPENDED"
+    assert suspended.pairs()["suspension reason"] == "(withheld)"
+    withdrawn = anonymous(server, tmp_path, "status", CONFIDENTIAL_CB, "Q-W", "--at", "2025-03-20")
+    assert withdrawn.pairs()["end reason"] == "(withheld)"
+    history = anonymous(server, tmp_path, "history", CONFIDENTIAL_CB, "Q-W")
+    assert history.table()[-1][2] == "Withdrawn"
+    assert history.table()[-1][-1] == "reason=(withheld)"
+    as_json = anonymous(server, tmp_path, "history", CONFIDENTIAL_CB, "Q-W", "--json")
+    assert as_json.json()["events"][-1]["withdrawn"] == {"reason": "", "reason_confidential": True}
+    for run in (suspended, withdrawn, history, as_json):
+        assert SECRET not in run.stdout

@@ -49,7 +49,7 @@ def issue(app: Registry, ref: tuple[str, str], day: str, expiry: str, **changes:
 
 def lifecycles(app: Registry) -> list[CertificateRef]:
     """Certificates with renewals, suspensions, backdated changes, retractions, transfers,
-    accents and formula-looking text."""
+    reasons marked confidential, accents and formula-looking text."""
     register_in_process(app, "cb-1")
     register_in_process(app, "cb-2", accredited=True)
     q1, q2, q3, n3, q4, q5 = (
@@ -65,7 +65,15 @@ def lifecycles(app: Registry) -> list[CertificateRef]:
     issue(app, q3, "2024-01-10", "2027-01-09")
     write(app, "record_surveillance", q1, "2025-01-05")
     review = D("2025-05-01")
-    write(app, "suspend_certificate", q1, "2025-03-01", reason="major NC", review_by=review)
+    write(
+        app,
+        "suspend_certificate",
+        q1,
+        "2025-03-01",
+        reason="major NC",
+        review_by=review,
+        confidential=True,
+    )
     write(app, "reinstate_certificate", q1, "2025-04-01")
     organization = Organization("Müller & Töchter GmbH", "", "")
     write(app, "change_holder_details", q1, "2024-02-01", organization=organization)  # backdated
@@ -99,7 +107,7 @@ def lifecycles(app: Registry) -> list[CertificateRef]:
     )
     write(app, "suspend_certificate", q4, "2024-06-01", reason="-unpaid")
     write(app, "retract_event", q4, "2024-06-02", version=2, reason="@paid after all")
-    write(app, "cancel_certificate", q4, "2025-02-01", reason="+client left")
+    write(app, "cancel_certificate", q4, "2025-02-01", reason="+client left", confidential=True)
     issue(app, q5, "2024-01-10", "2027-01-09", standard="ISO/IEC 27001:2022")
     return [CertificateRef(*ref) for ref in (q1, q2, q3, n3, q4, q5)]
 
@@ -145,6 +153,18 @@ def test_an_export_of_every_event_imports_into_an_empty_registry_with_the_same_t
         assert (summary.refused, summary.report) == (0, None)
         assert summary.imported == summary.rows == 20  # 21 events: a transfer is one row
         assert timeline(copy.app, refs) == timeline(original, refs)
+        flags = [
+            (e.payload.reason, e.payload.confidential)
+            for ref in refs
+            for e in copy.app.get_history(ref).events
+            if e.type in ("Suspended", "Withdrawn", "Cancelled")
+        ]
+        assert flags == [
+            ("major NC", True),
+            ("closed\n=1+1", False),
+            ("-unpaid", False),
+            ("+client left", True),
+        ]
         events = copy.app.summary().events
         again = Importer(copy.client).run(exported, tmp_path / "report.csv")
         assert again.imported == 20 and copy.app.summary().events == events
@@ -165,6 +185,17 @@ def test_an_exported_csv_neutralises_formula_cells_and_reads_back_exactly(tmp_pa
     assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
     assert "'" + FORMULA in cells and "'s-Hertogenbosch" in cells
     assert "'-unpaid" in cells and "'@paid after all" in cells
+    with exported.open(encoding="utf-8", newline="") as stream:
+        rows = list(csv.DictReader(stream))
+    assert [(r["command"], r["reason_confidential"]) for r in rows if r["reason"]] == [
+        ("suspend", "true"),
+        ("retract", ""),
+        ("withdraw", "false"),
+        ("retract", ""),
+        ("suspend", "false"),
+        ("retract", ""),
+        ("cancel", "true"),
+    ]
 
 
 def test_events_of_a_recorded_time_window_are_exported_alone(tmp_path, request):
@@ -210,6 +241,9 @@ def test_certificates_are_exported_with_the_status_the_server_answers_for_the_da
                 sites = row.get("sites") or []  # JSON Lines leaves empty cells out
                 sites = json.loads(sites) if isinstance(sites, str) else sites
                 assert [s["address"] for s in sites] == [s.address for s in certificate.sites]
+                assert row.get("end_reason", "") == certificate.end_reason  # whole: the admin's
+                for flag in ("suspension_reason_confidential", "end_reason_confidential"):
+                    assert str(row[flag]).lower() == str(getattr(certificate, flag)).lower()
     finally:
         running.stop()
 

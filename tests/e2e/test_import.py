@@ -7,6 +7,7 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -265,3 +266,59 @@ def test_a_neutralised_cell_reads_back_as_the_value_and_never_begins_a_formula(v
     cell = neutralised(value)
     assert restored(cell) == value
     assert not cell or cell[0] not in "=+-@\t\r"
+
+
+def test_the_reason_confidential_column_marks_a_reason_confidential(running, tmp_path):
+    header = [*HEADER, "reason_confidential"]
+    issues = [[*issue_row(number), ""] for number in ("Q-1", "Q-2", "Q-3", "Q-4")]
+    source = tmp_path / "upload.csv"
+    source.write_bytes(
+        csv_bytes(
+            [
+                *issues,
+                [*row("suspend", "Q-1", "2025-03-01", "fraud inquiry"), "true"],  # 6
+                [*row("withdraw", "Q-2", "2025-03-01", "misuse of the mark"), "False"],
+                [*row("cancel", "Q-3", "2025-03-01", "client insolvent"), "YES"],
+                [*row("cancel", "Q-4", "2025-03-01", "end of contract"), "maybe"],  # 9
+                [*row("surveillance", "Q-4", "2025-01-05"), "true"],  # 10: not its column
+            ],
+            header,
+        )
+    )
+    summary = Importer(running.client).run(source, tmp_path / "report.csv")
+    assert report_rows(tmp_path / "report.csv") == [
+        (9, "reason_confidential", "INVALID_ARGUMENT"),
+        (10, "reason_confidential", "INVALID_ARGUMENT"),
+    ]
+    assert summary.imported == 7
+    admin = running.authority.admin
+
+    def flags(number: str, day: str = "2025-03-02") -> tuple[bool, bool]:
+        certificate = admin.get_certificate_status("cb-1", number, at=date.fromisoformat(day))
+        return (
+            certificate.certificate.suspension_reason_confidential,
+            certificate.certificate.end_reason_confidential,
+        )
+
+    assert [flags(number) for number in ("Q-1", "Q-2", "Q-3", "Q-4")] == [
+        (True, False),
+        (False, False),
+        (False, True),
+        (False, False),
+    ]
+
+
+def test_a_row_without_the_flag_keeps_its_request_id_and_imports_once(running, tmp_path):
+    """Files written before the column existed import again without appending twice."""
+    rows = [issue_row("Q-1"), row("suspend", "Q-1", "2025-03-01", "major NC")]
+    old = tmp_path / "old.csv"
+    old.write_bytes(csv_bytes(rows))
+    assert Importer(running.client).run(old, tmp_path / "report.csv").imported == 2
+    events = stored_events(running)
+    new = tmp_path / "new.csv"
+    issued, suspended = rows
+    new.write_bytes(
+        csv_bytes([[*issued, ""], [*suspended, "false"]], [*HEADER, "reason_confidential"])
+    )
+    assert Importer(running.client).run(new, tmp_path / "report.csv").imported == 2
+    assert stored_events(running) == events
