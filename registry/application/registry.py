@@ -122,9 +122,12 @@ class Registry(Application[UUID]):
         *,
         clock: Clock = utc_now,
         standards: StandardsCatalogue | None = None,
+        seed: bool = True,
     ) -> None:
         """``standards``: the catalogue to record if the store holds none yet (default:
-        the file ``STANDARDS_FILE`` names in ``env``, else the shipped one)."""
+        the file ``STANDARDS_FILE`` names in ``env``, else the shipped one). ``seed``
+        False: record none (a command that only reads leaves an empty store empty, for
+        the first ``registry serve`` to seed with its ``--standards-file``)."""
         super().__init__(env)
         if not all(hasattr(self.recorder, name) for name in ("append", "point_at")):
             raise TypeError(
@@ -143,9 +146,10 @@ class Registry(Application[UUID]):
         self.parties: Refs[Parties] = Refs(self._first_event, parties_of)
         self._deferring = threading.local()
         self.schema_version = self._check_schema()
-        self.catalogue.seed(
-            lambda: standards or StandardsCatalogue.load(self.env.get("STANDARDS_FILE"))
-        )
+        if seed:
+            self.catalogue.seed(
+                lambda: standards or StandardsCatalogue.load(self.env.get("STANDARDS_FILE"))
+            )
 
     def construct_env(self, name: str, env: Mapping[str, str] | None = None) -> Environment:
         """The settings given, over the class defaults; never the process environment,

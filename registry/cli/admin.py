@@ -89,7 +89,7 @@ def _add_bootstrap(commands: Subparsers) -> None:
 def _bootstrap(args: argparse.Namespace) -> int:
     from registry.cli.serve import bootstrap, open_registry
 
-    app = open_registry(config.persistence_env(args.db))
+    app = open_registry(config.persistence_env(args.db), seed=False)
     try:
         written = bootstrap(app, args.token_file)
     finally:

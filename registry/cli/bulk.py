@@ -228,7 +228,7 @@ def run_export(args: argparse.Namespace) -> int:
     from registry.application.registry import Registry
     from registry.bulk.exporter import Window, export_certificates, export_events
 
-    app = Registry(config.persistence_env(args.db, pool_size=2))
+    app = Registry(config.persistence_env(args.db, pool_size=2), seed=False)
     try:
         with _output(args.output) as stream:
             if args.events:

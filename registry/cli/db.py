@@ -26,7 +26,7 @@ def add_parser(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) 
 def run_check(args: argparse.Namespace) -> int:
     from registry.application.registry import Registry
 
-    app = Registry(config.persistence_env(args.db, pool_size=2))
+    app = Registry(config.persistence_env(args.db, pool_size=2), seed=False)
     try:
         summary = app.summary()
     finally:

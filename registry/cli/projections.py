@@ -47,7 +47,7 @@ def run_status(args: argparse.Namespace) -> int:
     from registry.application.registry import Registry
     from registry.projections.setup import index_lag, open_index
 
-    app = Registry(config.persistence_env(args.db, pool_size=2))
+    app = Registry(config.persistence_env(args.db, pool_size=2), seed=False)
     index = open_index(app)
     try:
         lag = index_lag(index)
@@ -77,7 +77,7 @@ def run_rebuild(args: argparse.Namespace) -> int:
     from registry.application.registry import Registry
     from registry.projections.setup import open_index
 
-    app = Registry(config.persistence_env(args.db, pool_size=2))
+    app = Registry(config.persistence_env(args.db, pool_size=2), seed=False)
     index = open_index(app)
     try:
         deadline = time.monotonic() + args.wait

@@ -179,12 +179,13 @@ def tls_settings(args: argparse.Namespace) -> TlsSettings | None:
     return settings
 
 
-def open_registry(env: dict[str, str]) -> Registry:
-    """The registry on ``env``'s store, creating its tables if need be (see ``created``)."""
+def open_registry(env: dict[str, str], *, seed: bool = True) -> Registry:
+    """The registry on ``env``'s store, creating its tables if need be (see ``created``);
+    ``seed``: recording the catalogue of standards if the store holds none."""
     from registry.application.registry import Registry
     from registry.store.log import created
 
-    return created(lambda: Registry(env))
+    return created(lambda: Registry(env, seed=seed))
 
 
 def _create_tables_once(env: dict[str, str], token_file: Path | None) -> None:
