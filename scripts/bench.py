@@ -374,13 +374,14 @@ class Server:
 
 
 @contextlib.contextmanager
-def serving(db: Path, log: Path) -> Iterator[Server]:
-    """``registry serve`` on a free port, in its own process, until the block ends."""
+def serving(db: Path, log: Path, extra: Sequence[str] = ()) -> Iterator[Server]:
+    """``registry serve`` on a free port, in its own process, until the block ends;
+    ``extra``: more options of ``registry serve``."""
     with log.open("wb") as out:
         # As scripts/serve runs it: -O drops the library's per-event type assertions.
         command = [sys.executable, "-O", "-m", "registry", "serve", "--db", f"sqlite:///{db}"]
         process = subprocess.Popen(  # its own process group: Ctrl-C reaches only us, and we stop it
-            [*command, "--port", "0", "--token-file", str(log.with_suffix(".token"))],
+            [*command, "--port", "0", "--token-file", str(log.with_suffix(".token")), *extra],
             stdout=out,
             stderr=subprocess.STDOUT,
             cwd=ROOT,
