@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import functools
 import os
+import subprocess
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -23,6 +25,32 @@ from registry.server.app import BackgroundServer
 
 BACKENDS = ["memory", "sqlite", "postgres"]
 LAUNCHER = Path(__file__).with_name("registry_launcher.py")
+# The settings a client command takes from the environment: a test gives its own or none.
+CLIENT_ENVIRONMENT = (
+    config.DB_ENV,
+    config.SERVER_ENV,
+    config.TOKEN_ENV,
+    config.TOKEN_FILE_ENV,
+    config.TLS_CA_ENV,
+    config.TLS_CERT_ENV,
+    config.TLS_KEY_ENV,
+)
+
+
+def run_registry(
+    *args: str, cwd: Path, env: dict[str, str] | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    """``registry ARGS`` as a process (through the launcher, so it sees the run's today),
+    in ``cwd``: the environment without the client settings, then ``env``."""
+    environment = {k: v for k, v in os.environ.items() if k not in CLIENT_ENVIRONMENT}
+    return subprocess.run(
+        [sys.executable, str(LAUNCHER), *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        cwd=cwd,
+        env={**environment, **(env or {})},
+    )
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:

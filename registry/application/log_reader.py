@@ -32,6 +32,7 @@ from registry.domain.accreditation import Accreditation
 from registry.domain.bodies import AccreditationBody, CertificationBody
 from registry.domain.catalogue import Catalogue
 from registry.domain.certificate import Certificate
+from registry.domain.changes import EVENT_COMMON_FIELDS
 from registry.errors import UnavailableError
 
 DEFAULT_SIZE = 100_000
@@ -43,17 +44,6 @@ Parties = tuple[str, str]
 """What a reference aggregate is about: (accreditation body, certification body), each
 "" when not."""
 
-_COMMON_FIELDS = frozenset(
-    {
-        "originator_id",
-        "originator_version",
-        "originator_topic",
-        "timestamp",
-        "effective_date",
-        "actor",
-        "request_id",
-    }
-)
 _PARTY_FIELDS = frozenset({"accreditation_body_id", "certification_body_id", "body_id"})
 
 
@@ -184,7 +174,7 @@ def _own_fields(event_class: type) -> tuple[str, ...]:
     first event, the parties it names: the view carries them)."""
     own = _OWN_FIELDS.get(event_class)
     if own is None:
-        left_out = _COMMON_FIELDS
+        left_out = EVENT_COMMON_FIELDS
         if issubclass(event_class, Aggregate.Created):
             left_out |= _PARTY_FIELDS
         own = _OWN_FIELDS[event_class] = tuple(

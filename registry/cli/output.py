@@ -278,37 +278,27 @@ def _certificate_rows(certificate: pb.Certificate) -> list[tuple[str, str]]:
         )
         if certificate.HasField(field)
     ]
-    if certificate.suspension_reason or certificate.suspension_reason_withheld:
-        rows.append(
-            (
-                "suspension reason",
-                _reason(
-                    certificate.suspension_reason,
-                    confidential=certificate.suspension_reason_confidential,
-                    withheld=certificate.suspension_reason_withheld,
-                ),
-            )
-        )
+    rows += _reason_row(certificate, "suspension")
     if certificate.HasField("suspension_review_by"):
         rows.append(("review by", day(certificate.suspension_review_by)))
     if certificate.HasField("ended_on"):
         rows.append(("ended on", day(certificate.ended_on)))
-    if certificate.end_reason or certificate.end_reason_withheld:
-        rows.append(
-            (
-                "end reason",
-                _reason(
-                    certificate.end_reason,
-                    confidential=certificate.end_reason_confidential,
-                    withheld=certificate.end_reason_withheld,
-                ),
-            )
-        )
+    rows += _reason_row(certificate, "end")
     if certificate.HasField("transferred_to"):
         rows.append(("transferred to", label(certificate.transferred_to)))
     if certificate.HasField("replaces"):
         rows.append(("replaces", label(certificate.replaces)))
     return rows
+
+
+def _reason_row(certificate: Any, which: str) -> list[tuple[str, str]]:
+    """The ``which`` ("suspension", "end") reason's row of a status, if it has one."""
+    text = getattr(certificate, f"{which}_reason")
+    withheld = getattr(certificate, f"{which}_reason_withheld")
+    if not (text or withheld):
+        return []
+    confidential = getattr(certificate, f"{which}_reason_confidential")
+    return [(f"{which} reason", _reason(text, confidential=confidential, withheld=withheld))]
 
 
 def _reason(reason: str, *, confidential: bool, withheld: bool) -> str:

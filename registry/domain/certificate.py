@@ -33,6 +33,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from registry.domain import rules
+from registry.domain.changes import EVENT_COMMON_FIELDS
 from registry.domain.standards import StandardsCatalogue
 from registry.domain.status import CertificateState, Status, Warning
 from registry.domain.timeline import (
@@ -48,17 +49,6 @@ from registry.errors import NotFoundError, RuleViolationError
 # The namespace of certificate ids over the length-prefixed encoding below; ids of the
 # earlier, newline-joined encoding lived in another namespace, so the two cannot be confused.
 CERTIFICATE_NAMESPACE = UUID("e72276ff-419e-497b-8b35-aee0b56c7a00")
-_NOT_OWN_FIELDS = frozenset(
-    {
-        "originator_id",
-        "originator_version",
-        "originator_topic",
-        "timestamp",
-        "effective_date",
-        "actor",
-        "request_id",
-    }
-)
 
 
 def certificate_id(certification_body_id: str, certificate_number: str) -> UUID:
@@ -512,5 +502,7 @@ def _event_context(context: CommandContext) -> dict[str, Any]:
 def _own_fields(event_class: type[Certificate.Event]) -> tuple[str, ...]:
     """The fields an event class adds to the common ones."""
     return tuple(
-        field.name for field in dataclasses.fields(event_class) if field.name not in _NOT_OWN_FIELDS
+        field.name
+        for field in dataclasses.fields(event_class)
+        if field.name not in EVENT_COMMON_FIELDS
     )

@@ -21,6 +21,20 @@ from uuid import UUID
 from registry.errors import RuleViolationError
 
 MAX_FUTURE_DAYS = 90
+EVENT_COMMON_FIELDS = frozenset(
+    {
+        "originator_id",
+        "originator_version",
+        "originator_topic",
+        "timestamp",
+        "effective_date",
+        "actor",
+        "request_id",
+    }
+)
+"""What every event of the registry (a certificate's too) carries besides its own fields:
+the library's (aggregate, version, topic, recorded time) and the effective date, the
+principal and the request."""
 Change = dict[str, Any]
 State = TypeVar("State")
 

@@ -10,10 +10,9 @@ from __future__ import annotations
 import asyncio
 import random
 import threading
-import time
 import unicodedata
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +21,7 @@ import psycopg
 import pytest
 from authority import Authority
 from conftest import issue_default, make_db_url
+from feed_reader import PATIENCE, Reader, read
 from pg_instance import schema_dsn
 from stalled import StalledCall
 
@@ -38,7 +38,6 @@ from registry.v1 import reference_events_pb2 as rpb
 
 STREAM_EVENTS = "/registry.v1.AuditService/StreamEvents"
 QUICK_HEARTBEAT = 0.2
-PATIENCE = 60.0  # how long to wait for something that should happen at once
 
 
 @dataclass
@@ -105,59 +104,6 @@ def durable(durable_db_url: str) -> Iterator[Feedable]:
     running = start(durable_db_url)
     yield running
     stop(running)
-
-
-@dataclass
-class Reader:
-    """A thread reading one stream into ``received`` until it ends or is cancelled."""
-
-    call: Any
-    received: list[apb.StreamEventsResponse] = field(default_factory=list)
-    error: grpc.RpcError | None = None
-    arrived: threading.Condition = field(default_factory=threading.Condition)
-
-    def __post_init__(self) -> None:
-        self.thread = threading.Thread(target=self._read, daemon=True)
-        self.thread.start()
-
-    def _read(self) -> None:
-        try:
-            for response in self.call:
-                with self.arrived:
-                    self.received.append(response)
-                    self.arrived.notify_all()
-        except grpc.RpcError as error:
-            self.error = error
-        with self.arrived:
-            self.arrived.notify_all()
-
-    def events(self) -> list[pb.CertificateEvent]:
-        return [r.event for r in list(self.received) if r.HasField("event")]
-
-    def positions(self) -> list[int]:
-        """The positions of the events received, of every kind."""
-        return [feed_position(r) for r in list(self.received) if not r.HasField("heartbeat")]
-
-    def heartbeats(self) -> list[apb.Heartbeat]:
-        return [r.heartbeat for r in list(self.received) if r.HasField("heartbeat")]
-
-    def wait_for(self, condition: Callable[[Reader], bool]) -> None:
-        deadline = time.monotonic() + PATIENCE
-        with self.arrived:
-            while not condition(self):
-                if self.error is not None or not self.thread.is_alive():
-                    raise AssertionError(f"the stream ended: {self.error}")
-                if time.monotonic() > deadline:
-                    raise AssertionError("what was awaited did not arrive")
-                self.arrived.wait(0.5)
-
-    def stop(self) -> None:
-        self.call.cancel()
-        self.thread.join()
-
-
-def read(client: RegistryClient, from_position: int = 0, **filters: Any) -> Reader:
-    return Reader(client.stream_events(from_position, **filters))
 
 
 def numbers(reader: Reader) -> list[str]:

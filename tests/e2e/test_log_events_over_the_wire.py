@@ -3,31 +3,27 @@ catalogue — in the feed and the audit lists, typed, over a real server on ever
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
-import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import grpc
 import pytest
-from conftest import LAUNCHER, RunningServer, issue_default
+from conftest import RunningServer, issue_default, run_registry
+from feed_reader import read, until
 
 from registry import config
 from registry.application.registry import Registry
 from registry.client import RegistryClient, RegistryClientError, feed_position
 from registry.domain.principals import ADMIN, accreditation_body, certification_body
-from registry.v1 import audit_service_pb2 as apb
 from registry.v1 import certificate_service_pb2 as pb
 from registry.v1 import directory_service_pb2 as dir_pb
 from registry.v1 import reference_events_pb2 as rpb
 
 D = date.fromisoformat
-PATIENCE = 60.0
 
 
 @dataclass
@@ -205,42 +201,6 @@ def test_an_ab_reads_its_own_accreditation_whole_and_the_rest_for_its_days(setti
 # The feed
 
 
-@dataclass
-class Reader:
-    call: Any
-    received: list[apb.StreamEventsResponse] = field(default_factory=list)
-    arrived: threading.Condition = field(default_factory=threading.Condition)
-
-    def __post_init__(self) -> None:
-        self.thread = threading.Thread(target=self._read, daemon=True)
-        self.thread.start()
-
-    def _read(self) -> None:
-        try:
-            for response in self.call:
-                with self.arrived:
-                    self.received.append(response)
-                    self.arrived.notify_all()
-        except grpc.RpcError:
-            pass
-        with self.arrived:
-            self.arrived.notify_all()
-
-    def until(self, head: int) -> list[apb.StreamEventsResponse]:
-        """What arrived until the stream considered ``head``; then the stream is stopped."""
-        with self.arrived:
-            reached = self.arrived.wait_for(
-                lambda: any(feed_position(r) >= head for r in self.received), PATIENCE
-            )
-        self.call.cancel()
-        assert reached, "the stream did not reach the head"
-        return [r for r in self.received if not r.HasField("heartbeat")]
-
-
-def follow(client: RegistryClient, **criteria: Any) -> Reader:
-    return Reader(client.stream_events(0, **criteria))
-
-
 def head(setting: Setting) -> int:
     last = setting.running.app.store.last_point()
     assert last is not None
@@ -248,7 +208,7 @@ def head(setting: Setting) -> int:
 
 
 def test_the_feed_carries_every_kind_of_event_typed_in_log_order(setting):
-    received = follow(setting.clients["admin"]).until(head(setting))
+    received = until(read(setting.clients["admin"]), head(setting))
     positions = [feed_position(r) for r in received]
     notifications = setting.running.app.recorder.select_notifications(start=1, limit=10_000)
     assert positions == [n.id for n in notifications]  # every event of the log, once
@@ -278,13 +238,13 @@ def test_the_feed_carries_every_kind_of_event_typed_in_log_order(setting):
 def test_the_feed_filters_by_kind_and_by_cb(setting):
     admin = setting.clients["admin"]
     end = head(setting)
-    accreditations = follow(admin, kinds=[rpb.EVENT_KIND_ACCREDITATION]).until(end)
+    accreditations = until(read(admin, kinds=[rpb.EVENT_KIND_ACCREDITATION]), end)
     assert {r.WhichOneof("item") for r in accreditations} == {"accreditation_event"}
     assert len(accreditations) == 3
-    issued = follow(admin, types=[pb.CERTIFICATE_EVENT_TYPE_ISSUED]).until(end)
+    issued = until(read(admin, types=[pb.CERTIFICATE_EVENT_TYPE_ISSUED]), end)
     assert {r.WhichOneof("item") for r in issued} == {"event"}  # types alone: certificates
     assert len(issued) == 2
-    of_other = follow(admin, certification_body_ids=["cb-other"]).until(end)
+    of_other = until(read(admin, certification_body_ids=["cb-other"]), end)
     items = [r.WhichOneof("item") for r in of_other]
     # cb-other's entry and certificate, and the catalogue's events (they concern every CB);
     # not cb-acc's accreditations, nor the accreditation bodies' entries.
@@ -297,9 +257,8 @@ def test_the_feed_filters_by_kind_and_by_cb(setting):
 
 
 def test_an_ab_following_a_cb_gets_its_own_accreditation_whole(setting):
-    received = follow(setting.clients["ab2"], certification_body_ids=["cb-acc"]).until(
-        head(setting)
-    )
+    reader = read(setting.clients["ab2"], certification_body_ids=["cb-acc"])
+    received = until(reader, head(setting))
     accreditations = [
         (r.accreditation_event.accreditation_body_id, r.accreditation_event.type)
         for r in received
@@ -312,17 +271,7 @@ def test_an_ab_following_a_cb_gets_its_own_accreditation_whole(setting):
 
 
 def cli(*args: str, token: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    """``registry ARGS`` as a process, with ``token`` in $REGISTRY_TOKEN."""
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
-    env["REGISTRY_TOKEN"] = token
-    return subprocess.run(
-        [sys.executable, str(LAUNCHER), *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=cwd,
-        env=env,
-    )
+    return run_registry(*args, cwd=cwd, env={"REGISTRY_TOKEN": token})
 
 
 def test_the_command_line_follows_and_lists_every_kind(setting, tmp_path):

@@ -4,28 +4,13 @@ command happened to open the file first."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from pathlib import Path
 
-from conftest import LAUNCHER
+from conftest import run_registry
 
 from registry import config
 from registry.application.registry import Registry
 from registry.domain.standards import Standard, StandardsCatalogue
-
-
-def registry(*args: str, cwd: Path) -> subprocess.CompletedProcess[str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("REGISTRY_")}
-    return subprocess.run(
-        [sys.executable, str(LAUNCHER), *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        cwd=cwd,
-        env=env,
-    )
 
 
 def test_reading_commands_on_an_empty_store_record_nothing(tmp_path: Path) -> None:
@@ -39,7 +24,7 @@ def test_reading_commands_on_an_empty_store_record_nothing(tmp_path: Path) -> No
         ("export", "--certificates", "--db", db, "-o", str(tmp_path / "certificates.csv")),
         ("admin", "bootstrap", "--db", db, "--token-file", token_file),
     ):
-        done = registry(*command, cwd=tmp_path)
+        done = run_registry(*command, cwd=tmp_path)
         assert done.returncode == 0, (command, done.stderr)
     # The first start that records a catalogue records the one it is given.
     given = StandardsCatalogue([Standard("ISO 50001", "2018", "Energy management", None)])

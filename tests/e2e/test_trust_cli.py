@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import csv
 import io
-import os
 import re
 import selectors
 import signal
@@ -25,7 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from conftest import LAUNCHER
+from conftest import LAUNCHER, run_registry
 from pg_instance import free_port
 
 STARTUP_SECONDS = 30.0
@@ -37,7 +36,6 @@ ISSUE = [
     *("--sector-code", "17", "--effective", "2024-01-10", "--expiry", "2027-01-09"),
 ]
 SECRET = re.compile(r"rgt_\w+_")
-TOKEN_ENVIRONMENT = ("REGISTRY_TOKEN", "REGISTRY_TOKEN_FILE", "REGISTRY_SERVER")
 
 
 @dataclass(frozen=True)
@@ -64,19 +62,10 @@ class Run:
 def registry(*args: str, cwd: Path, server: str = "", token: str | None = None) -> Run:
     """``registry ARGS`` run in ``cwd``; the server from $REGISTRY_SERVER, no token in
     the environment unless ``token`` is given."""
-    env = {k: v for k, v in os.environ.items() if k not in TOKEN_ENVIRONMENT}
-    if server:
-        env["REGISTRY_SERVER"] = server
+    env = {"REGISTRY_SERVER": server} if server else {}
     if token is not None:
         env["REGISTRY_TOKEN"] = token
-    done = subprocess.run(
-        [sys.executable, str(LAUNCHER), *args],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=cwd,
-        env=env,
-    )
+    done = run_registry(*args, cwd=cwd, env=env)
     return Run(done.returncode, done.stdout, done.stderr)
 
 
