@@ -416,6 +416,14 @@ SUSPENSION_REASONS = (
     "client requested a voluntary suspension during a site relocation",
     "fees unpaid after two reminders",
 )
+# Reasons a CB tells only the accreditation bodies and the registry (commercial or the
+# client's private matters): published marked confidential, the public reads "withheld".
+CONFIDENTIAL_REASONS = frozenset(
+    {
+        "client requested a voluntary suspension during a site relocation",
+        "fees unpaid after two reminders",
+    }
+)
 WITHDRAWAL_REASONS = (
     "suspension not resolved within the time set by the certification body",
     "persistent failure to correct major nonconformities",

@@ -30,6 +30,7 @@ from registry.application.views import CertificateRef, Organization, Site
 from registry.demo.data import (
     CANCELLATION_REASONS,
     CERTIFICATION_BODIES,
+    CONFIDENTIAL_REASONS,
     LOCALES,
     NUMBER_LETTERS,
     STANDARD_TRADES,
@@ -380,6 +381,7 @@ class _Maker:
                     month=late,
                     reason=reason,
                     review_by=review_by,
+                    confidential=reason in CONFIDENTIAL_REASONS,
                 )
                 is None
             ):
@@ -389,7 +391,14 @@ class _Maker:
             return "done"
         if episode == "withdrawal":
             withdrawn = min(day + self.days(60, 170), chain.expiry - timedelta(days=1))
-            self.emit("suspend_certificate", chain, day, "suspension", reason=reason)
+            self.emit(
+                "suspend_certificate",
+                chain,
+                day,
+                "suspension",
+                reason=reason,
+                confidential=reason in CONFIDENTIAL_REASONS,
+            )
             self.emit(
                 "withdraw_certificate",
                 chain,

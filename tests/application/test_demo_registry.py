@@ -18,6 +18,7 @@ from registry import config
 from registry.application.registry import Registry
 from registry.application.views import CertificateRef
 from registry.demo.builder import DemoClock, begun, build
+from registry.demo.data import CONFIDENTIAL_REASONS
 from registry.demo.plan import Plan, make_plan, month_start, upload_instant
 from registry.domain.status import Status
 from registry.errors import RuleViolationError
@@ -65,6 +66,17 @@ def test_lifecycles_include_every_kind_the_demo_shows():
         "retraction",
     ):
         assert kinds.get(kind, 0) > 0, kind
+
+
+def test_some_suspensions_are_published_with_a_confidential_reason_and_most_are_not():
+    plan = make_plan(date(2029, 7, 14), certificates=SMALL)
+    suspensions = [step for step in plan.history if step.use_case == "suspend_certificate"]
+    flags = Counter(bool(step.fields.get("confidential")) for step in suspensions)
+    assert flags[True] > 0 and flags[False] > flags[True]
+    assert all(
+        (step.fields["reason"] in CONFIDENTIAL_REASONS) == bool(step.fields.get("confidential"))
+        for step in suspensions
+    )
 
 
 def test_a_backdated_correction_is_recorded_months_after_it_takes_effect():
