@@ -31,7 +31,7 @@ import hashlib
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import IO
 
@@ -40,7 +40,7 @@ from google.protobuf.message import Message
 from google.rpc import code_pb2
 
 from registry.application.inputs import MAX_BATCH_BYTES, MAX_BATCH_COMMANDS, MAX_COMMAND_BYTES
-from registry.bulk.reference import ADMIN, SEED, ReferenceWrite, catalogue_difference
+from registry.bulk.reference import SEED, ReferenceWrite, catalogue_difference
 from registry.bulk.rows import (
     Row,
     RowError,
@@ -50,6 +50,7 @@ from registry.bulk.rows import (
     read_csv,
     read_jsonl,
 )
+from registry.bulk.senders import TOKEN_NOTE, Senders
 from registry.client import RegistryClient, RegistryClientError, batch_command
 from registry.v1 import certificate_service_pb2 as pb
 from registry.v1 import standards_service_pb2 as st_pb
@@ -59,9 +60,6 @@ REPORT_COLUMNS = ("line", "column", "code", "reason")
 DUPLICATE = "DUPLICATE"
 # Bytes a command adds to a batch beyond its own (its tag and length).
 _FRAMING = 8
-# How long a token made for the import's sake lasts, at most (each is revoked at its end).
-TOKEN_LIFETIME = timedelta(hours=24)
-TOKEN_NOTE = "made for this import only; revoked when it ends"
 # An instant before any registry recorded anything: the catalogue as of it is the
 # catalogue as first recorded.
 BEFORE_EVERY_REGISTRY = datetime(1970, 1, 1, tzinfo=UTC)
@@ -165,63 +163,6 @@ class Report:
 
     def close(self) -> None:
         self._file.close()
-
-
-class Senders:
-    """Who sends each row. With the admin's token: for each principal the rows need (a CB
-    for its certificates, an AB for its accreditations), a client with a token of that
-    principal's own, made when first needed, expiring after ``TOKEN_LIFETIME``, revoked by
-    ``close``; the admin's own rows go with the admin's token. With any other token, every
-    row goes with it (the server refuses what that principal may not send)."""
-
-    def __init__(self, client: RegistryClient, note: str) -> None:
-        self.client = client
-        self.note = note
-        self.unrevoked: list[str] = []  # ids of tokens made that ``close`` could not revoke
-        self._admin: bool | None = None
-        self._clients: dict[str, RegistryClient] = {}
-        self._made: list[str] = []
-
-    def client_for(self, principal: str) -> RegistryClient:
-        """The client to send ``principal``'s rows with; raises ``RegistryClientError``
-        when its token cannot be made (NOT_FOUND: the body is not registered)."""
-        if principal == ADMIN or not self._is_admin():
-            return self.client
-        client = self._clients.get(principal)
-        if client is None:
-            role, _, body_id = principal.partition(":")
-            expires = datetime.now(UTC) + TOKEN_LIFETIME
-            made = self.client.create_token(role, body_id, expires_at=expires, note=self.note)
-            self._made.append(made.details.token_id)
-            client = self._clients[principal] = self.client.with_token(made.token)
-        return client
-
-    def _is_admin(self) -> bool:
-        """Whether the importer's token is the admin's: it may list the tokens."""
-        if self._admin is None:
-            try:
-                self.client.list_tokens()
-                self._admin = True
-            except RegistryClientError as error:
-                if error.code not in (
-                    grpc.StatusCode.PERMISSION_DENIED,
-                    grpc.StatusCode.UNAUTHENTICATED,
-                ):
-                    raise
-                self._admin = False
-        return self._admin
-
-    def close(self) -> None:
-        """Revoke every token made (those that cannot be are kept in ``unrevoked``)."""
-        for client in self._clients.values():
-            client.close()
-        self._clients.clear()
-        for token_id in self._made:
-            try:
-                self.client.revoke_token(token_id)
-            except RegistryClientError:
-                self.unrevoked.append(token_id)
-        self._made.clear()
 
 
 class Importer:
