@@ -229,9 +229,20 @@ class RegistryClient(TrustCalls):
         self.audit = audit_pb_grpc.AuditServiceStub(self.channel)
         self.timeout = timeout
         self.retries = retries
+        self._owns_channel = True
+
+    def with_token(self, token: str) -> RegistryClient:
+        """A client over this one's channel whose every call carries ``token``; closing it
+        leaves the channel open (it is this client's to close)."""
+        other = RegistryClient(
+            channel=self._base_channel, token=token, timeout=self.timeout, retries=self.retries
+        )
+        other._owns_channel = False
+        return other
 
     def close(self) -> None:
-        self._base_channel.close()
+        if self._owns_channel:
+            self._base_channel.close()
 
     def __enter__(self) -> RegistryClient:
         return self

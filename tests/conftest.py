@@ -135,11 +135,14 @@ class RunningServer:
     authority: Authority
 
     @classmethod
-    def start(cls, app: Registry, **server_options: Any) -> RunningServer:
+    def start(cls, app: Registry, *, prepare: bool = True, **server_options: Any) -> RunningServer:
+        """``prepare``: register the CBs most tests write for (see ``Authority.prepare``);
+        without it, the registry holds only what a new one does."""
         server = BackgroundServer(app, **server_options).start()
         admin = app.credentials.create(ADMIN, note="tests").token
         authority = Authority(f"127.0.0.1:{server.port}", admin)
-        authority.prepare()
+        if prepare:
+            authority.prepare()
         client = authority.client(timeout=10, retries=2)
         return cls(app, server, server.port, client, authority)
 

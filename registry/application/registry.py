@@ -59,6 +59,7 @@ from registry.application.views import (
     HistoryPage,
     LogPage,
     LogView,
+    LogViewPage,
     Organization,
     Site,
     StatusView,
@@ -527,15 +528,22 @@ class Registry(Application[UUID]):
     def read_log(self, after: int, limit: int = 500) -> LogPage:
         """The certificate events after global position ``after``: at most ``limit``
         positions read, in log order, each with its position and its certificate."""
+        page = self.read_log_views(after, limit)
+        return LogPage(
+            [view for view in page.events if isinstance(view, EventView)], page.last_position
+        )
+
+    def read_log_views(self, after: int, limit: int = 500) -> LogViewPage:
+        """The events of every kind after global position ``after``: at most ``limit``
+        positions read, in log order, each with its position and what it is about."""
         try:
             notifications = self.recorder.select_notifications(
                 start=after, limit=limit, inclusive_of_start=False
             )
         except OperationalError as error:
             raise UnavailableError(f"the event store is unavailable: {error}") from None
-        return LogPage(
-            [view for view in self.log_views(notifications) if isinstance(view, EventView)],
-            notifications[-1].id if notifications else after,
+        return LogViewPage(
+            self.log_views(notifications), notifications[-1].id if notifications else after
         )
 
     def log_views(self, notifications: Sequence[Notification]) -> list[LogView]:

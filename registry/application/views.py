@@ -280,6 +280,15 @@ class LogPage:
 
 
 @dataclass(frozen=True)
+class LogViewPage:
+    """Events of every kind of the global log in order (certificates', accreditations',
+    the directory's, the catalogue's); ``last_position`` is the last position read."""
+
+    events: list[LogView]
+    last_position: int
+
+
+@dataclass(frozen=True)
 class StoreSummary:
     """What ``registry db check`` reports."""
 

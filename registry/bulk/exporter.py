@@ -5,12 +5,16 @@ log at a time, so memory stays constant whatever the registry's size; both stop 
 log position they started at, so the export is one consistent cut even while a server
 keeps writing.
 
-``export_events`` writes one row per command (``registry.bulk.rows``), in log order: a
-file that ``registry import`` replays into an empty registry, giving every certificate
-the same events with the same versions (so retractions name the same events), the same
-effective dates and payloads, hence the same status on every day. A transfer is one
-command with two events (the old certificate's ``TransferredOut`` and the new one's
-``Issued``): it is written once, where the first of the two is.
+``export_events`` writes one row per command (``registry.bulk.rows``), in log order, the
+directory's, the accreditations' and the catalogue's (``registry.bulk.reference``)
+among the certificates': a file that ``registry import`` replays into an empty registry,
+giving every body, accreditation, catalogue change and certificate the same events in the
+same order, with the same versions (so retractions name the same events), the same
+effective dates and payloads, hence the same status and the same verification verdict on
+every day. A transfer is one command with two events (the old certificate's
+``TransferredOut`` and the new one's ``Issued``): it is written once, where the first of
+the two is. A CB's ``AccreditationLinked`` is recorded with a grant, by no command of its
+own: it has no row.
 
 An export is the operator's, read from the store: reasons the CB marked confidential
 are written whole, with ``reason_confidential`` (and, for certificates,
@@ -32,6 +36,8 @@ from registry.application.views import (
     EventView,
     HolderDetailsChangedPayload,
     IssuedPayload,
+    LogView,
+    ReferenceEventView,
     ReinstatedPayload,
     RenewedPayload,
     RetractedPayload,
@@ -43,6 +49,7 @@ from registry.application.views import (
     TransferredOutPayload,
     WithdrawnPayload,
 )
+from registry.bulk.reference import BY_EVENT, column_of_field
 from registry.bulk.rows import COLUMNS, RowWriter
 from registry.store.log import LogPoint
 
@@ -89,8 +96,8 @@ class Window:
 
 def events(
     app: Registry, window: Window = Window(), upto: LogPoint | None = None
-) -> Iterator[EventView]:
-    """The certificate events of the log in order, within ``window``, up to ``upto``
+) -> Iterator[LogView]:
+    """The events of every kind of the log in order, within ``window``, up to ``upto``
     (default: the position last committed when the reading began)."""
     last = upto or app.store.last_point()
     if last is None:
@@ -100,7 +107,7 @@ def events(
         before = app.store.point_at(window.since - timedelta(microseconds=1))
         after = before.position if before else 0
     while after < last.position:
-        page = app.read_log(after, limit=min(PAGE, last.position - after))
+        page = app.read_log_views(after, limit=min(PAGE, last.position - after))
         for view in page.events:
             if window.until is not None and view.recorded_at >= window.until:
                 return
@@ -120,6 +127,12 @@ def export_events(
     # while the other is not read yet: the two are saved together, so this stays tiny.
     halfway: set[CertificateRef] = set()
     for view in events(app, window):
+        if isinstance(view, ReferenceEventView):
+            reference = reference_row(view)
+            if reference is not None:
+                writer.write(reference)
+                written += 1
+            continue
         new = _transferred_to(view)
         if new is None:
             row = event_row(view)
@@ -197,6 +210,38 @@ def event_row(view: EventView) -> dict[str, Any]:
     return row
 
 
+def reference_row(view: ReferenceEventView) -> dict[str, Any] | None:
+    """The row of the directory's, an accreditation's or the catalogue's command that
+    recorded ``view`` (None for an event no command records)."""
+    command = BY_EVENT.get((view.source, view.type))
+    if command is None:
+        return None
+    row: dict[str, Any] = {
+        "command": command.name,
+        **{party: getattr(view, party) for party in command.parties},
+        "effective_date": _day(view.effective_date),
+        "request_id": view.request_id,
+        **_informational(view),
+    }
+    for name, value in view.fields.items():
+        column = column_of_field(name)
+        if column not in command.columns:
+            raise TypeError(f"no column for the field {name} of an event {view.type}")
+        row[column] = _plain(value)
+    return row
+
+
+def _plain(value: Any) -> Any:
+    """A field's value as a cell holds it: dates as text, within lists and objects too."""
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _plain(item) for key, item in value.items()}
+    return value
+
+
 def _transfer_row(issued: EventView, new: CertificateRef, *, position: int) -> dict[str, Any]:
     payload = issued.payload
     assert isinstance(payload, IssuedPayload) and payload.replaces is not None
@@ -218,6 +263,12 @@ def _common(view: EventView, certificate: CertificateRef) -> dict[str, Any]:
         "effective_date": _day(view.effective_date),
         "request_id": view.request_id,
         "expected_version": view.version - 1,
+        **_informational(view),
+    }
+
+
+def _informational(view: LogView) -> dict[str, Any]:
+    return {
         "position": view.global_position,
         "recorded_at": _instant(view.recorded_at),
         "actor": view.actor,
@@ -249,7 +300,7 @@ def export_certificates(app: Registry, stream: IO[str], file_format: str, at: da
     if last is None:
         return written
     for view in events(app, upto=last):  # each certificate once: at its Issued event
-        if isinstance(view.payload, IssuedPayload):
+        if isinstance(view, EventView) and isinstance(view.payload, IssuedPayload):
             assert view.certificate is not None
             status = app.get_status(view.certificate, at=at, as_of=last.recorded_at)
             writer.write(certificate_row(status))

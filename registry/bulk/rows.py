@@ -1,19 +1,23 @@
 """The bulk file format: one row, one write command; CSV with a header row, or JSON Lines.
 
-Columns (README, "Bulk import and export"): ``command`` names the write (``issue``,
-``surveillance``, ``scope``, ``suspend``, ``reinstate``, ``withdraw``, ``cancel``,
-``renew``, ``transfer``, ``holder``, ``retract``); the certificate, effective date,
-request id and expected version are common to all; the other columns are the fields of
-the commands in ``registry.commands.WRITES`` (an organization is three columns, the
-certificate a transfer replaces two). ``position``, ``recorded_at`` and ``actor`` are
-written by ``registry export --events`` and ignored on import.
+Columns (README, "Bulk import and export"): ``command`` names the write. A certificate's
+(``issue``, ``surveillance``, ``scope``, ``suspend``, ``reinstate``, ``withdraw``,
+``cancel``, ``renew``, ``transfer``, ``holder``, ``retract``) has the certificate,
+effective date, request id and expected version, and the fields of its command in
+``registry.commands.WRITES`` (an organization is three columns, the certificate a
+transfer replaces two). The directory's, the accreditations' and the catalogue's
+(``cb-register``, ``accreditation-grant``, ``standard-deadline``, …) have the columns
+``registry.bulk.reference`` describes, an effective date and a request id. ``position``,
+``recorded_at`` and ``actor`` are written by ``registry export --events`` and ignored on
+import.
 
 Cells: dates ``YYYY-MM-DD`` (or ``YYYYMMDD``); ``sites`` a JSON array of
-``{"address", "scope"}`` objects; ``sector_codes`` a JSON array of strings (or, in CSV,
-codes separated by ``;``); ``reason_confidential`` (suspend, withdraw, cancel: the CB
-marks the reason confidential) ``true`` or ``false`` (also ``yes``/``no``, ``1``/``0``,
-any case; empty: false). In JSON Lines, arrays are arrays, numbers may be numbers and
-flags booleans.
+``{"address", "scope"}`` objects; ``sector_codes`` and ``standards`` a JSON array of
+strings (or, in CSV, items separated by ``;``); ``editions`` a JSON array of ``{"code",
+"edition", "title", "transition_deadline"}`` objects; ``reason_confidential`` (suspend,
+withdraw, cancel: the CB marks the reason confidential) ``true`` or ``false`` (also
+``yes``/``no``, ``1``/``0``, any case; empty: false). In JSON Lines, arrays are arrays,
+numbers may be numbers and flags booleans.
 
 CSV cells are safe to open in a spreadsheet: a cell that would begin with ``=``, ``+``,
 ``-``, ``@``, a tab or a carriage return is written with a ``'`` before it, and so is one
@@ -33,12 +37,21 @@ import io
 import json
 import re
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from typing import IO, Any
 
 from google.protobuf.message import Message
 
+from registry.bulk.reference import (
+    CELLS,
+    EDITION_KEYS,
+    MLA_STATUSES,
+    REFERENCE_COMMANDS,
+    Cell,
+    ReferenceCommand,
+    ReferenceWrite,
+)
 from registry.client import write_request
 from registry.commands import WRITES, Field, Kind, WriteCommand
 from registry.v1 import certificate_service_pb2 as pb
@@ -59,8 +72,8 @@ COMMANDS = {
 }
 ROW_COMMANDS = {write: row for row, write in COMMANDS.items()}
 
-REQUIRED = ("command", "certification_body_id", "certificate_number")
-COMMON = (*REQUIRED, "effective_date")
+REQUIRED = ("command",)
+COMMON = (*REQUIRED, "certification_body_id", "certificate_number", "effective_date")
 META = ("request_id", "expected_version")
 # Written by export for the reader's sake; an import ignores them.
 INFORMATIONAL = ("position", "recorded_at", "actor")
@@ -82,9 +95,13 @@ def _command_columns(command: WriteCommand) -> tuple[str, ...]:
 
 
 COMMAND_COLUMNS = {row: _command_columns(WRITES[write]) for row, write in COMMANDS.items()}
-COLUMNS: tuple[str, ...] = (
+_CERTIFICATE_COLUMNS = (
     *COMMON,
     *dict.fromkeys(c for columns in COMMAND_COLUMNS.values() for c in columns),
+)
+COLUMNS: tuple[str, ...] = (
+    *_CERTIFICATE_COLUMNS,
+    *(column for column in CELLS if column not in _CERTIFICATE_COLUMNS),
     *META,
     *INFORMATIONAL,
 )
@@ -222,24 +239,23 @@ def _header(columns: list[str]) -> list[str]:
 # Rows as commands
 
 
-def command_of(cells: Mapping[str, Any]) -> Message:
-    """The write request a row stands for, with its request id (made from its command
-    when the row has none); raises ``RowError`` naming the column at fault."""
+def command_of(cells: Mapping[str, Any]) -> Message | ReferenceWrite:
+    """The write a row stands for: a certificate's write request, or the directory's,
+    an accreditation's or the catalogue's write, with its request id (made from its
+    command when the row has none); raises ``RowError`` naming the column at fault."""
     name = _text(cells, "command").strip().lower()
     if not name:
         raise RowError("command", "is required")
+    reference = REFERENCE_COMMANDS.get(name)
+    if reference is not None:
+        return _reference_of(reference, cells)
     if name not in COMMANDS:
         if name in WRITES:
             name = ROW_COMMANDS[name]
         else:
-            known = ", ".join(COMMANDS)
+            known = ", ".join([*COMMANDS, *REFERENCE_COMMANDS])
             raise RowError("command", f"unknown command {name[:32]!r}: one of {known}")
-    allowed = {*COMMON, *META, *INFORMATIONAL, *COMMAND_COLUMNS[name]}
-    for column in cells:
-        if column not in allowed:
-            raise RowError(column, f"not a column of a {name} row")
-    for column in INFORMATIONAL:
-        _text(cells, column)  # checked, then ignored
+    _check_columns(cells, name, {*COMMON, *META, *COMMAND_COLUMNS[name]})
     write = WRITES[COMMANDS[name]]
     fields = {field.name: _field(cells, field) for field in write.fields}
     fields = {key: value for key, value in fields.items() if value is not None}
@@ -255,6 +271,43 @@ def command_of(cells: Mapping[str, Any]) -> Message:
     given = _text(cells, "request_id")
     setattr(request, "request_id", given or derived_request_id(request))  # noqa: B010
     return request
+
+
+def _check_columns(cells: Mapping[str, Any], name: str, allowed: set[str]) -> None:
+    """Refuse a value in a column the row's command does not use; check the
+    informational columns (then ignored)."""
+    for column in cells:
+        if column not in allowed and column not in INFORMATIONAL:
+            raise RowError(column, f"not a column of a {name} row")
+    for column in INFORMATIONAL:
+        _text(cells, column)
+
+
+def _reference_of(command: ReferenceCommand, cells: Mapping[str, Any]) -> ReferenceWrite:
+    _check_columns(
+        cells, command.name, {"command", "effective_date", "request_id", *command.columns}
+    )
+    for party in command.parties:
+        if not _text(cells, party).strip():
+            raise RowError(party, "is required")
+    values = {column: _reference_value(cells, column) for column in command.columns}
+    write = ReferenceWrite(command, values, _date(cells, "effective_date"))
+    given = _text(cells, "request_id")
+    return replace(write, request_id=given or REQUEST_ID_PREFIX + write.digest()[:32])
+
+
+def _reference_value(cells: Mapping[str, Any], column: str) -> Any:
+    match CELLS[column]:
+        case Cell.DATE:
+            return _date(cells, column)
+        case Cell.LIST:
+            return _codes(cells, column) or []
+        case Cell.EDITIONS:
+            return _editions(cells, column)
+    text = _text(cells, column)
+    if column == "mla_status" and text.strip().upper() not in MLA_STATUSES:
+        raise RowError(column, f"{text[:32]!r} is not one of {', '.join(MLA_STATUSES)}")
+    return text.strip().upper() if column == "mla_status" else text
 
 
 def derived_request_id(request: Message) -> str:
@@ -313,7 +366,11 @@ def _check_decoded(value: str, column: str) -> None:
 
 
 def _date(cells: Mapping[str, Any], column: str) -> date | None:
-    text = _text(cells, column).strip()
+    return _day(_text(cells, column), column)
+
+
+def _day(text: str, column: str) -> date | None:
+    text = text.strip()
     if not text:
         return None
     match = _DATE.fullmatch(text)
@@ -394,6 +451,27 @@ def _codes(cells: Mapping[str, Any], column: str) -> list[str] | None:
     if not all(isinstance(code, str) for code in values):
         raise RowError(column, "must be an array of text")
     return values
+
+
+def _editions(cells: Mapping[str, Any], column: str) -> list[dict[str, Any]]:
+    editions = []
+    for index, value in enumerate(_array(cells, column) or []):
+        if (
+            not isinstance(value, dict)
+            or not set(value) <= set(EDITION_KEYS)
+            or not all(isinstance(value.get(key), str) for key in ("code", "edition", "title"))
+            or not isinstance(value.get("transition_deadline") or "", str)
+        ):
+            raise RowError(
+                column,
+                f"[{index}] must be an object with text code, edition and title, and "
+                "transition_deadline a date or null",
+            )
+        deadline = _day(value.get("transition_deadline") or "", f"{column}[{index}]")
+        editions.append(
+            {**{key: value[key] for key in EDITION_KEYS[:3]}, EDITION_KEYS[3]: deadline}
+        )
+    return editions
 
 
 # Which column a refusal's message is about

@@ -107,9 +107,12 @@ class ProgressDisplay:
 def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     parser = subparsers.add_parser(
         "import",
-        help="publish a CSV or JSON Lines file of commands through a running server",
-        description="Publish every row of FILE (one row, one command; columns in README) "
-        "through PublishBatch. Bad rows are reported in the error report (line, column, "
+        help="replay a CSV or JSON Lines file of commands through a running server",
+        description="Send every row of FILE (one row, one command; columns in README) in "
+        "the file's order: certificate rows through PublishBatch, directory, accreditation "
+        "and catalogue rows each by its own RPC. With an admin token, each row is sent as "
+        "the principal the access rules ask for (a CB, an AB), with a temporary token "
+        "revoked at the end. Bad rows are reported in the error report (line, column, "
         "code, reason) and never block the good ones. Re-running after an interruption "
         "imports nothing twice.",
     )
@@ -149,7 +152,8 @@ def add_parsers(subparsers: argparse._SubParsersAction[argparse.ArgumentParser])
         "export",
         help="write events (importable) or certificates with their status, from the store",
         description="Read the store (--db) a page at a time and write CSV or JSON Lines. "
-        "--events writes one row per command, importable into an empty registry; "
+        "--events writes one row per command, the directory's, the accreditations' and "
+        "the catalogue's among the certificates', importable into an empty registry; "
         "--certificates writes each certificate with its status on --at.",
     )
     what = parser.add_mutually_exclusive_group(required=True)
@@ -199,6 +203,12 @@ def run_import(args: argparse.Namespace) -> int:
     finally:
         display.close()
         client.close()
+        for token_id in importer.unrevoked:
+            print(
+                f"registry: could not revoke the import's token {token_id} (it expires within "
+                f"a day): revoke it with `registry admin token revoke {token_id}`",
+                file=sys.stderr,
+            )
     if args.json:
         data = {
             "rows": summary.rows,

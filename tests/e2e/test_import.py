@@ -19,6 +19,7 @@ from registry.bulk.importer import Importer, Progress
 from registry.bulk.rows import neutralised, restored
 from registry.cli.main import main
 from registry.v1 import certificate_service_pb2 as pb
+from registry.v1 import directory_service_pb2 as dir_pb
 
 HEADER = [
     "command",
@@ -322,3 +323,45 @@ def test_a_row_without_the_flag_keeps_its_request_id_and_imports_once(running, t
     )
     assert Importer(running.client).run(new, tmp_path / "report.csv").imported == 2
     assert stored_events(running) == events
+
+
+def test_directory_and_accreditation_rows_are_sent_in_order_each_as_whom_it_needs(
+    running, tmp_path
+):
+    header = ["command", "accreditation_body_id", "certification_body_id", "name", "country"]
+    header += ["mla_status", "standards", "expiry_date", "effective_date"]
+    grant = ["accreditation-grant", "ab-x", "cb-1", "", "", "", "ISO 9001:2015;ISO 14001:2015"]
+    source = tmp_path / "directory.csv"
+    source.write_bytes(
+        csv_bytes(
+            [
+                ["ab-register", "ab-x", "", "Accreditation X", "GB", "", "", "", "2020-01-01"],
+                ["ab-mla", "ab-x", "", "", "", "signatory", "", "", "2020-01-01"],
+                ["ab-mla", "ab-x", "", "", "", "MAYBE", "", "", "2020-01-01"],  # 4
+                ["accreditation-grant", "", "cb-1", "", "", "", "ISO 9001:2015", "", ""],  # 5
+                [*grant, "2027-12-31", "2023-01-01"],  # 6: sent by ab-x
+                ["ab-register", "ab-x", "", "Accreditation X", "GB", "", "", "", "2020-01-01"],
+                ["accreditation-grant", "ab-y", *grant[2:], "2027-12-31", "2023-01-01"],  # 8
+            ],
+            header,
+        )
+    )
+    summary = Importer(running.client).run(source, tmp_path / "report.csv")
+    assert report_rows(tmp_path / "report.csv") == [
+        (4, "mla_status", "INVALID_ARGUMENT"),
+        (5, "accreditation_body_id", "INVALID_ARGUMENT"),
+        (7, "", "DUPLICATE"),
+        (8, "", "NOT_FOUND"),  # no AB ab-y to send it as
+    ]
+    assert (summary.imported, summary.refused) == (3, 4)
+    admin = running.authority.admin
+    answer = admin.get_accreditation("ab-x", "cb-1", at=date(2024, 1, 1))
+    assert list(answer.accreditation.standards) == ["ISO 9001:2015", "ISO 14001:2015"]
+    body = admin.get_accreditation_body("ab-x", at=date(2024, 1, 1))
+    assert body.mla_status == dir_pb.MLA_STATUS_SIGNATORY
+    events = running.app.read_log_views(0, 1000).events
+    assert [(e.type, e.actor) for e in events if e.accreditation_body_id == "ab-x"] == [
+        ("Registered", "admin"),
+        ("MlaStatusRecorded", "admin"),
+        ("Granted", "ab:ab-x"),
+    ]
