@@ -3,11 +3,11 @@
     scripts/bench --long-history [--quick] [--repeats 3] [--engine sqlite|postgres|both]
                                  [--postgres DSN]
 
-For each engine, one ``registry serve`` process (``python -O``, as scripts/serve runs
-it) on a fresh store. One CB's certificate, the long one, is grown to N events
-(N = 0, 500, 1,000, 3,000: suspensions and reinstatements, four a day, through
-PublishBatch); at each N, with 8 clients (one channel each) and each write under
-its CB's token:
+For each engine and each N (0, 500, 1,000, 3,000), one ``registry serve`` process
+(``python -O``, as scripts/serve runs it) on a store of its own, where one CB's
+certificate, the long one, is grown to N events (suspensions and reinstatements,
+four a day, through PublishBatch); then, with 8 clients (one channel each) and each
+write under its CB's token:
 
 (b) new certificates issued, each client for a CB of its own (at N = 0 the long
     certificate does not exist yet: that row is (a), the store without it);
@@ -42,7 +42,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 from bench import Op, Run, concurrent, median  # noqa: E402
 from bench_auth import Tokens, over_the_wire  # noqa: E402
-from bench_feed import postgres  # noqa: E402
+from pg_instance import PostgresInstance, schema_dsn  # noqa: E402
 from server_process import ServerProcess  # noqa: E402
 
 from registry.application.registry import Registry  # noqa: E402
@@ -257,19 +257,24 @@ def long_history(db: str, folder: Path) -> Iterator[LongHistory]:
         yield bench
 
 
-def run_engine(db: str, folder: Path, sizes: Sizes, say: Callable[[str], None]) -> list[Step]:
+def run_engine(
+    stores: Callable[[Path], str], folder: Path, sizes: Sizes, say: Callable[[str], None]
+) -> list[Step]:
+    """Each length on a store of its own (``stores`` names a new one in a folder)."""
     steps = []
-    with long_history(db, folder) as bench:
-        bench.issues(CLIENTS * 25)  # warm up: connections, caches, the store's files
-        for length in LENGTHS:
-            step = Step(length)
+    for length in LENGTHS:
+        step = Step(length)
+        place = folder / f"n{length}"
+        place.mkdir()
+        with long_history(stores(place), place) as bench:
+            bench.issues(CLIENTS * 25)  # warm up: connections, caches, the store's files
             if length:
+                bench.issue_long()
                 say(f"growing the long certificate to {length:,} events")
                 began = time.perf_counter()
                 bench.grow(length)
                 step.grown = time.perf_counter() - began
                 step.grown_index = bench.caught_up()
-                step.length = bench.events
             for r in range(sizes.repeats):
                 say(f"(b) issues at N={length:,}, {r + 1}/{sizes.repeats}")
                 step.issues.append(bench.issues(sizes.issues))
@@ -285,8 +290,21 @@ def run_engine(db: str, folder: Path, sizes: Sizes, say: Callable[[str], None]) 
                 say(f"(c) appends at N={length:,}, {r + 1}/{sizes.repeats}")
                 step.appends.append(bench.appends(sizes.appends))
                 step.catch_up.append(bench.caught_up())
-            steps.append(step)
+        steps.append(step)
     return steps
+
+
+@contextmanager
+def postgres(dsn: str | None) -> Iterator[Callable[[Path], str]]:
+    """New schemas in the database ``dsn``, else in a PostgreSQL server of our own."""
+    if dsn:
+        yield lambda _: schema_dsn(dsn)
+        return
+    instance = PostgresInstance.start()
+    try:
+        yield lambda _: schema_dsn(instance.dsn)
+    finally:
+        instance.stop()
 
 
 def rate(runs: Sequence[Run]) -> float:
@@ -372,12 +390,23 @@ def main(argv: Sequence[str] | None = None) -> int:
         folder = Path(tmp)
         if args.engine in ("sqlite", "both"):
             say("sqlite")
-            db = f"sqlite:///{folder / 'long.db'}"
-            results.append(("sqlite", run_engine(db, folder, sizes, say)))
+            (folder / "sqlite").mkdir()
+            results.append(
+                (
+                    "sqlite",
+                    run_engine(
+                        lambda place: f"sqlite:///{place / 'long.db'}",
+                        folder / "sqlite",
+                        sizes,
+                        say,
+                    ),
+                )
+            )
         if args.engine in ("postgres", "both"):
             say("postgres")
-            with postgres(args.postgres) as dsn:
-                results.append(("postgres", run_engine(dsn, folder, sizes, say)))
+            (folder / "postgres").mkdir()
+            with postgres(args.postgres) as schemas:
+                results.append(("postgres", run_engine(schemas, folder / "postgres", sizes, say)))
     print(
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC; {CLIENTS} clients (one channel each); "
         f"(b) {sizes.issues} issues and (c) {sizes.appends} appends per run; "
@@ -389,8 +418,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(table(steps))
     print()
     for note in (
-        "N: events of the long certificate when (b) ran (N = 0: none issued yet, i.e. (a)); "
-        "(c) from: its events when (c) began",
+        "N: events of the long certificate when (b) ran, each N on a store of its own (N = 0: "
+        "none issued yet, i.e. (a)); (c) from: its events when (c) began, after (d)",
         "ratio: to N = 0 in the same run; cpu ms: server CPU per write",
         "(d): issues by 7 clients while the 8th appends to the long certificate "
         "(at N = 0 to the long certificate just issued), and the rate it appends at",
