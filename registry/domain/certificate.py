@@ -28,6 +28,7 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 from bisect import bisect_left, insort
+from copy import copy as shallow_copy
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cache
@@ -367,6 +368,23 @@ class Certificate(Aggregate):
             retracted_version=retracted_version,
             reason=reason,
         )
+
+    # Copies
+
+    def copy(self) -> Certificate:
+        """A copy to record changes on, this one staying as it is: the changes in effect,
+        which are never changed in place, and the day segments are shared, not copied.
+        Events pending stay with this one: the copy has none."""
+        twin = shallow_copy(self)
+        twin._changes = list(self._changes)
+        twin._retractions = dict(self._retractions)
+        twin._pending_events = []
+        return twin
+
+    def prepare(self, standards: StandardsCatalogue) -> None:
+        """Fold the timeline into day segments for ``standards`` now (once per version):
+        readings, and checks of new changes, start from them, and so do copies."""
+        self._segments(standards)
 
     # Queries
 
