@@ -592,13 +592,37 @@ class Registry(Application[UUID]):
             version = self.store.version_at(cert_id, cut.position)
             if version == 0:
                 return None
-            certificate = self._cache.get(cert_id, version)
-            if certificate is None:
-                certificate = self.repository.get(cert_id, version=version)
-                assert isinstance(certificate, Certificate)
-                self._cache.put(certificate)
+            return self._kept(cert_id, version)
         except OperationalError as error:
             raise UnavailableError(f"the event store is unavailable: {error}") from None
+
+    def _kept(self, cert_id: UUID, version: int | None = None) -> Certificate:
+        """The certificate at ``version`` (the latest if None) as kept for reads and as the
+        start of writes: never to be changed (a write changes a ``copy()`` of it).
+
+        The copy kept at that version; else the copy kept at an earlier one brought
+        forward by the events after it (a write reads only those); else loaded from the
+        store (its latest snapshot and the events after it). Raises the library's
+        ``AggregateNotFoundError`` and ``OperationalError``.
+        """
+        certificate: Certificate | None = None
+        if version is not None:
+            certificate = self._cache.get(cert_id, version)
+        if certificate is not None:
+            return certificate
+        kept = self._cache.latest(cert_id)
+        if kept is not None and (version is None or kept.version < version):
+            events = list(self.events.get(cert_id, gt=kept.version, lte=version))
+            if not events:
+                return kept
+            certificate = kept.copy()
+            for event in events:
+                assert isinstance(event, Certificate.Event)
+                event.mutate(certificate)
+        else:
+            certificate = self.repository.get(cert_id, version=version)
+            assert isinstance(certificate, Certificate)
+        self._cache.put(certificate)
         return certificate
 
     # The write path
@@ -793,26 +817,24 @@ class Registry(Application[UUID]):
             raise UnavailableError(f"the event store is unavailable: {error}") from None
         raise RuntimeError(f"the store lacks the event request {request.request_id!r} saved")
 
-    def _get(
-        self, cert_id: UUID, version: int | None = None, *, ref: CertificateRef | None = None
-    ) -> Certificate:
-        """The certificate as of ``version`` (the latest if None; not found if 0).
+    def _get(self, cert_id: UUID, *, ref: CertificateRef | None = None) -> Certificate:
+        """The certificate as stored now, a copy of the caller's own to change; its day
+        segments folded already (shared with the copy kept), so a command checks and
+        records its change at the cost of what the change touches.
 
         ``ref`` names it in the error when it is not the certificate a request is about.
         """
-        missing = "no such certificate"
-        if ref is not None:
-            missing = f"no certificate {ref.certificate_number} of {ref.certification_body_id}"
-        if version == 0:
-            raise NotFoundError(missing)
         try:
-            certificate: Certificate = self.repository.get(cert_id, version=version)
+            kept = self._kept(cert_id)
         except AggregateNotFoundError:
+            missing = "no such certificate"
+            if ref is not None:
+                missing = f"no certificate {ref.certificate_number} of {ref.certification_body_id}"
             raise NotFoundError(missing) from None
         except OperationalError as error:
             raise UnavailableError(f"the event store is unavailable: {error}") from None
-        assert isinstance(certificate, Certificate)
-        return certificate
+        kept.prepare(self.standards)
+        return kept.copy()
 
     def _exists(self, cert_id: UUID) -> bool:
         try:

@@ -17,13 +17,18 @@ The aggregate keeps no list of its events: only the changes in effect in
 compact form and which version retracted which. A reading folds them once per
 loaded version into day segments, kept beside the aggregate's state (not in
 its ``__dict__``, so never in a snapshot); each reading is then a bisection.
+Once folded, the segments follow the events applied after: a new change folds
+again only its own day and the later ones, and a command checks its change
+from the state the segments give for its day. So recording a change on a
+certificate already folded costs what the change touches, not its history.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import hashlib
-from bisect import insort
+from bisect import bisect_left, insort
+from copy import copy as shallow_copy
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import cache
@@ -131,7 +136,7 @@ class Certificate(Aggregate):
         kind: ClassVar[str] = "Event"
 
         def apply(self, aggregate: Certificate) -> None:
-            insort(aggregate._changes, self.change(), key=position)
+            aggregate._insert(self.change())
 
         def change(self) -> Change:
             """This event as the timeline keeps it."""
@@ -354,6 +359,23 @@ class Certificate(Aggregate):
             reason=reason,
         )
 
+    # Copies
+
+    def copy(self) -> Certificate:
+        """A copy to record changes on, this one staying as it is: the changes in effect,
+        which are never changed in place, and the day segments are shared, not copied.
+        Events pending stay with this one: the copy has none."""
+        twin = shallow_copy(self)
+        twin._changes = list(self._changes)
+        twin._retractions = dict(self._retractions)
+        twin._pending_events = []
+        return twin
+
+    def prepare(self, standards: StandardsCatalogue) -> None:
+        """Fold the timeline into day segments for ``standards`` now (once per version):
+        readings, and checks of new changes, start from them, and so do copies."""
+        self._segments(standards)
+
     # Queries
 
     def reading(self, at: date, standards: StandardsCatalogue) -> StatusReading:
@@ -366,9 +388,10 @@ class Certificate(Aggregate):
             version=self.version,
         )
 
-    def periods(self, standards: StandardsCatalogue) -> list[Period]:
-        """Every day's status and state, as periods (see ``Segments.periods``)."""
-        return self._segments(standards).periods()
+    def periods(self, standards: StandardsCatalogue, since: date | None = None) -> list[Period]:
+        """Every day's status and state, as periods; ``since``: only those a change
+        effective that day can have changed (see ``Segments.periods``)."""
+        return self._segments(standards).periods(since)
 
     def retractions(self) -> dict[int, int]:
         """Retracted version → the version of its retraction, as this version knows."""
@@ -417,14 +440,32 @@ class Certificate(Aggregate):
             timestamp=context["recorded_at"],
             **fields,
         ).change()
+        timeline = with_change(self._changes, candidate)
+        # The candidate is the last change of its day (its version is the highest): what
+        # the changes before it leave is the state through its day, as folded already.
+        segments = self._segments(context["standards"])
         check_timeline(
-            with_change(self._changes, candidate),
+            timeline,
             context["standards"],
             check_from=position(candidate),
             check=rules.check_change,
             changed=event_class.kind,
+            resume=(
+                bisect_left(timeline, position(candidate), key=position),
+                segments.state_through(candidate["effective_date"]),
+            ),
         )
         self.trigger_event(event_class, timestamp=context["recorded_at"], **fields)
+
+    def _insert(self, change: Change) -> None:
+        """Put an event's change in its place; day segments folded for the version before
+        it are carried on to the event's (only its day and later ones folded again)."""
+        insort(self._changes, change, key=position)
+        readings: _Readings | None = getattr(self, "_readings", None)
+        if readings is not None and readings.version == self.version:
+            index = bisect_left(self._changes, position(change), key=position)
+            segments = readings.segments.inserting(self._changes, index, readings.standards)
+            self._readings = _Readings(change["version"], readings.standards, segments)
 
     def _segments(self, standards: StandardsCatalogue) -> Segments:
         readings: _Readings | None = getattr(self, "_readings", None)

@@ -14,12 +14,15 @@ taken before: the fold reads it with its default (``confidential``: False).
 
 Folding the changes in order gives the state on any day. ``Segments`` folds
 them once and keeps the state as of each day on which a change takes effect,
-so the state on a day is then found by bisection.
+so the state on a day is then found by bisection. A change inserted later
+leaves the segments of the days before its own as they were: only its day and
+the later ones are folded again (``Segments.inserting``), and a check of the
+timeline with it starts from the state those earlier days leave.
 """
 
 from __future__ import annotations
 
-from bisect import bisect_right, insort
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
@@ -61,16 +64,20 @@ def check_timeline(
     check_from: tuple[date, int],
     check: Check,
     changed: str,
+    resume: tuple[int, CertificateState] | None = None,
 ) -> None:
     """Fold ``changes`` in order and ``check`` each one at or after ``check_from``.
 
     The change at ``check_from`` is the one being made (or the first one after
     a retracted change); a breach by a later change is reported as the
-    consequence of ``changed``.
+    consequence of ``changed``. ``resume``: ``(index, state)`` to fold from
+    ``changes[index]`` on, ``state`` (folded on in place) being what the changes
+    before it leave; by default the fold starts at the first change.
     """
-    state = CertificateState()
+    start, state = resume if resume is not None else (0, CertificateState())
     issued_on = issue_date(changes)
-    for change in changes:
+    for index in range(start, len(changes)):
+        change = changes[index]
         if position(change) >= check_from:
             try:
                 check(state, change, issued_on)
@@ -117,26 +124,56 @@ class Segments:
     def build(cls, changes: Sequence[Change], standards: StandardsCatalogue) -> Segments:
         days: list[date] = []
         states: list[CertificateState] = []
-        state = CertificateState()
-        for index, change in enumerate(changes):
-            evolve(state, change, standards)
-            day = change["effective_date"]
-            if index + 1 == len(changes) or changes[index + 1]["effective_date"] != day:
-                days.append(day)
-                states.append(replace(state))
+        _fold(changes, 0, CertificateState(), standards, days, states)
         before_issue = CertificateState()
         evolve(before_issue, next(c for c in changes if c["kind"] == "Issued"), standards)
         return cls(days, states, before_issue)
 
-    def periods(self) -> list[Period]:
+    def inserting(
+        self, changes: Sequence[Change], index: int, standards: StandardsCatalogue
+    ) -> Segments:
+        """The segments of ``changes``, these being those of ``changes`` without
+        ``changes[index]``: the days before its day are kept, its day and the later ones
+        folded again (from the state its day's other changes leave, if it is the last
+        change of its day, as a new event's change is)."""
+        change = changes[index]
+        if change["kind"] == "Issued":
+            return Segments.build(changes, standards)
+        day = change["effective_date"]
+        kept = bisect_left(self.days, day)  # the segments of earlier days
+        last_of_day = index + 1 == len(changes) or changes[index + 1]["effective_date"] != day
+        if last_of_day and kept < len(self.days) and self.days[kept] == day:
+            start, state = index, self.states[kept]
+        else:
+            start = bisect_left(changes, (day, 0), key=position)
+            state = self.states[kept - 1] if kept else CertificateState()
+        days, states = self.days[:kept], self.states[:kept]
+        _fold(changes, start, replace(state), standards, days, states)
+        return Segments(days, states, self.before_issue)
+
+    def state_through(self, day: date) -> CertificateState:
+        """A copy of the state every change effective on or before ``day`` leaves (a new
+        state before the first day): what a fold of the timeline goes on from."""
+        index = bisect_right(self.days, day) - 1
+        return replace(self.states[index]) if index >= 0 else CertificateState()
+
+    def periods(self, since: date | None = None) -> list[Period]:
         """The whole calendar cut into periods of one status and one state, in order.
 
         The first starts on no day (before the issue: NOT_YET_VALID), the last ends on
         none. Within a segment only expiry (the expiry date or the edition's transition
         deadline passing) changes the status, so a segment is one period or two.
+
+        ``since``: only the periods from the last segment that starts before that day
+        on: every period a change effective that day can change, the others being
+        the same with or without it (all of them if no segment starts before it).
         """
-        periods = [Period(None, self.days[0], Status.NOT_YET_VALID, self.before_issue)]
-        for index, (day, state) in enumerate(zip(self.days, self.states, strict=True)):
+        first = bisect_left(self.days, since) - 1 if since is not None else -1
+        periods = []
+        if first < 0:
+            periods.append(Period(None, self.days[0], Status.NOT_YET_VALID, self.before_issue))
+        for index in range(max(first, 0), len(self.days)):
+            day, state = self.days[index], self.states[index]
             end = self.days[index + 1] if index + 1 < len(self.days) else None
             status = state.status_on(day)
             last = state.last_valid_day()
@@ -158,6 +195,25 @@ class Segments:
         """The state the changes in effect on ``day`` leave (shared: do not change it)."""
         index = bisect_right(self.days, day) - 1
         return self.states[index] if index >= 0 else self.before_issue
+
+
+def _fold(
+    changes: Sequence[Change],
+    start: int,
+    state: CertificateState,
+    standards: StandardsCatalogue,
+    days: list[date],
+    states: list[CertificateState],
+) -> None:
+    """Fold ``changes[start:]`` into ``state``, adding a day and a copy of the state at
+    the last change of each day."""
+    for index in range(start, len(changes)):
+        change = changes[index]
+        evolve(state, change, standards)
+        day = change["effective_date"]
+        if index + 1 == len(changes) or changes[index + 1]["effective_date"] != day:
+            days.append(day)
+            states.append(replace(state))
 
 
 def evolve(state: CertificateState, change: Change, standards: StandardsCatalogue) -> None:

@@ -10,7 +10,9 @@ events, so a batch is applied exactly once whatever fails and wherever:
   ``known_until``). Search reads the periods known now that contain its day;
   an issuance report as of an instant reads those known at its position. An
   event changes only the periods it changes: a period that stays the same
-  stays the same row.
+  stays the same row. A change effective on a day leaves the periods before
+  that day's segment as they were, so only those from there on are derived
+  and compared again (a certificate's whole history is not walked per event).
 - the **audit events**: each event's position with its certificate's CB and
   standard, for listing what a CB published in a window of positions; with
   them the events of each CB's accreditations and of its directory entry
@@ -38,6 +40,7 @@ store at the event's version).
 from __future__ import annotations
 
 import logging
+from bisect import bisect_left
 from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -247,7 +250,14 @@ class IndexProjection:
             AuditRow(position, to_micros(event.timestamp), cert_id, ref[0], event.kind, ref[1])
         )
         kept = self._advance(event)
-        self._derive(cert_id, kept, position, update)
+        # A new change touches the periods from its day on; a retraction, from the day of
+        # the change it takes back: derived whole (as an issue is).
+        since = (
+            None
+            if isinstance(event, Certificate.Issued | Certificate.Retracted)
+            else event.effective_date
+        )
+        self._derive(cert_id, kept, position, update, since)
 
     def _index_reference(self, event: object, position: int, update: IndexUpdate) -> None:
         """An accreditation's or a CB's own event: an audit row of its CB."""
@@ -284,19 +294,33 @@ class IndexProjection:
             for cert_id in self.view.certificates_to(edition):
                 self._derive(cert_id, self._at(cert_id, position), position, update)
 
-    def _derive(self, cert_id: UUID, kept: _Kept, position: int, update: IndexUpdate) -> None:
+    def _derive(
+        self,
+        cert_id: UUID,
+        kept: _Kept,
+        position: int,
+        update: IndexUpdate,
+        since: date | None = None,
+    ) -> None:
         """The certificate's periods with the catalogue at ``position``: those that changed
-        are closed and their successors opened there."""
+        are closed and their successors opened there. ``since``: the day of the change just
+        applied; only the periods it can have changed are derived and compared (see
+        ``Segments.periods``), those before them stay as they were."""
         standards = self._catalogue_at(position)
-        periods = [_row(cert_id, p) for p in kept.certificate.periods(standards)]
-        before, after = set(kept.periods), set(periods)
-        for row in kept.periods:
+        derived = [_row(cert_id, p) for p in kept.certificate.periods(standards, since)]
+        split = 0
+        if since is not None:
+            split = bisect_left(kept.periods, derived[0].start, key=lambda row: row.start)
+        unchanged, old = kept.periods[:split], kept.periods[split:]
+        periods = unchanged + derived
+        before, after = set(old), set(derived)
+        for row in old:
             if row not in after:
                 update.close(row, position)
-        for row in periods:
+        for row in derived:
             if row not in before:
                 update.open(row, position)
-        if {r.organization_name for r in kept.periods} != {r.organization_name for r in periods}:
+        if _names(old) != _names(derived) and _names(kept.periods) != _names(periods):
             update.names[cert_id] = _words(periods)
         kept.periods = periods
 
@@ -363,6 +387,10 @@ def _row(cert_id: UUID, period: Period) -> PeriodRow:
         sector_codes=tuple(state.sector_codes),
         expiry=state.expiry_date.toordinal() if state.expiry_date else FIRST_DAY,
     )
+
+
+def _names(periods: Sequence[PeriodRow]) -> set[str]:
+    return {row.organization_name for row in periods}
 
 
 def _words(periods: Sequence[PeriodRow]) -> str:

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
+import itertools
+import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from authority import prepare_in_process
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from registry import config
 from registry.application.queries import Queries, SearchCriteria
@@ -19,9 +24,11 @@ from registry.application.views import (
     Source,
     WriteMeta,
 )
+from registry.domain.certificate import certificate_id
 from registry.domain.status import Status
-from registry.errors import InvalidInputError
-from registry.projections.setup import Index, open_index
+from registry.errors import InvalidInputError, NotFoundError, RuleViolationError
+from registry.projections.index import AFTER_LAST_DAY, FIRST_DAY
+from registry.projections.setup import Index, index_lag, open_index
 
 D = date.fromisoformat
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -257,3 +264,78 @@ def test_name_candidates_are_found_whether_matches_are_dense_or_sparse(indexed, 
                 break
             key = page.next_key
         assert sorted(seen) == expected, query
+
+
+CHANGES = st.lists(
+    st.tuples(
+        st.sampled_from(
+            ["surveil", "suspend", "reinstate", "scope", "holder", "withdraw", "renew", "retract"]
+        ),
+        st.integers(0, 880),  # days after 2024-01-01 (at most 90 days after today)
+        st.integers(2, 14),  # the version a retraction takes back
+    ),
+    max_size=14,
+)
+_numbers = itertools.count()
+
+
+def change(app: Registry, ref: CertificateRef, kind: str, day: date, version: int) -> None:
+    meta = WriteMeta(f"{ref.certificate_number}-{next(_numbers)}", day)
+    match kind:
+        case "surveil":
+            app.record_surveillance(ref, meta)
+        case "suspend":
+            app.suspend_certificate(ref, meta, reason="major NC")
+        case "reinstate":
+            app.reinstate_certificate(ref, meta)
+        case "scope":
+            app.change_scope(ref, meta, scope=f"widgets from {day}", sites=[], sector_codes=["28"])
+        case "holder":
+            app.change_holder_details(ref, meta, organization=Organization(f"Acme {day}", "", ""))
+        case "withdraw":
+            app.withdraw_certificate(ref, meta, reason="fraud")
+        case "renew":
+            app.renew_certificate(ref, meta, expiry_date=day + timedelta(days=3 * 365))
+        case "retract":
+            app.retract_event(ref, meta, version=version, reason="in error")
+
+
+@settings(
+    max_examples=15,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(changes=CHANGES)
+def test_the_periods_of_a_certificate_give_its_status_every_day_after_any_changes(indexed, changes):
+    """Each change re-derives only the periods from its day on: together they still give,
+    for every day, the status and the state a reading gives."""
+    app, index, _ = indexed
+    ref = CertificateRef("cb-1", f"M-{next(_numbers)}")
+    issue(app, "cb-1", ref.certificate_number, "Acme", effective="2024-01-10", expiry="2027-01-09")
+    for kind, offset, version in changes:
+        with contextlib.suppress(RuleViolationError, NotFoundError):  # refused: no change
+            change(app, ref, kind, D("2024-01-01") + timedelta(days=offset), version)
+    deadline = time.monotonic() + 10
+    while index_lag(index).positions and time.monotonic() < deadline:
+        time.sleep(0.01)
+    rows = index.view.current_periods(certificate_id("cb-1", ref.certificate_number))
+    assert rows[0].start == FIRST_DAY and rows[-1].end == AFTER_LAST_DAY
+    assert all(a.end == b.start for a, b in itertools.pairwise(rows))
+    for row in rows:
+        for ordinal in {max(row.start, D("2023-12-01").toordinal()), row.end - 1}:
+            day = date.fromordinal(min(ordinal, D("2031-01-01").toordinal()))
+            view = app.get_status(ref, at=day)
+            assert view.details is not None
+            assert (
+                row.status,
+                row.organization_name,
+                row.scope,
+                row.sector_codes,
+                row.expiry,
+            ) == (
+                view.status.value,
+                view.details.organization.name,
+                view.details.scope,
+                tuple(view.details.sector_codes),
+                view.details.expiry_date.toordinal() if view.details.expiry_date else FIRST_DAY,
+            ), day

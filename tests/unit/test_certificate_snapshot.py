@@ -17,11 +17,14 @@ from eventsourcing.persistence import (
     Mapper,
     UUIDAsHex,
 )
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lifecycle import STANDARDS, D, context, issue
 
 from registry.application.transcodings import DateAsISO
 from registry.domain import timeline
 from registry.domain.certificate import Certificate, transfer
+from registry.errors import NotFoundError, RuleViolationError
 
 
 def round_trip(certificate: Certificate) -> Certificate:
@@ -124,9 +127,10 @@ def test_a_snapshot_keeps_no_events_and_no_day_segments():
     assert [c["version"] for c in state["_changes"]] == [1, 2, 3, 4, 5, 6, 9, 10]
 
 
-def test_readings_of_a_loaded_certificate_fold_its_timeline_once_per_version(
+def test_readings_of_a_loaded_certificate_fold_its_timeline_once_then_follow_its_changes(
     monkeypatch: pytest.MonkeyPatch,
 ):
+    certificate = round_trip(lived())
     builds: list[int] = []
     build = timeline.Segments.build.__func__
 
@@ -135,10 +139,72 @@ def test_readings_of_a_loaded_certificate_fold_its_timeline_once_per_version(
         return build(cls, *args)
 
     monkeypatch.setattr(timeline.Segments, "build", classmethod(counted))
-    certificate = round_trip(lived())
     for day in days("2021-01-01", "2026-12-31"):
         certificate.reading(day, STANDARDS)
     assert len(builds) == 1
     certificate.reinstate(**context(D("2025-03-01")))
-    certificate.reading(D("2025-03-01"), STANDARDS)
-    assert len(builds) == 2
+    certificate.record_surveillance(**context(D("2024-06-01")))
+    assert len(builds) == 1
+    folded_afresh = round_trip(certificate)
+    for day in days("2021-01-01", "2026-12-31"):
+        assert certificate.reading(day, STANDARDS) == folded_afresh.reading(day, STANDARDS)
+    assert certificate.periods(STANDARDS) == folded_afresh.periods(STANDARDS)
+    assert len(builds) == 2  # the copy's, folded once
+
+
+COMMANDS = st.lists(
+    st.tuples(
+        st.sampled_from(
+            ["surveil", "suspend", "reinstate", "scope", "holder", "withdraw", "renew", "retract"]
+        ),
+        st.integers(0, 1500),  # days after 2021-01-01
+        st.integers(1, 12),  # the version a retraction takes back
+    ),
+    max_size=25,
+)
+
+
+def command(certificate: Certificate, kind: str, day: date, version: int) -> None:
+    step = context(day)
+    match kind:
+        case "surveil":
+            certificate.record_surveillance(**step)
+        case "suspend":
+            certificate.suspend(**step, reason="major NC", review_by=None)
+        case "reinstate":
+            certificate.reinstate(**step)
+        case "scope":
+            certificate.change_scope(
+                **step, scope=f"widgets from {day}", sites=[], sector_codes=["17"]
+            )
+        case "holder":
+            certificate.change_holder_details(**step, organization_name=f"Acme {day}")
+        case "withdraw":
+            certificate.withdraw(**step, reason="fraud")
+        case "renew":
+            certificate.renew(**step, expiry_date=day + timedelta(days=3 * 365))
+        case "retract":
+            certificate.retract(**step, retracted_version=version, reason="in error")
+
+
+@settings(max_examples=150, deadline=None)
+@given(COMMANDS)
+def test_day_segments_followed_across_changes_are_those_folded_afresh(commands):
+    certificate = issue("2021-01-10", "2024-01-09")
+    for kind, offset, version in commands:
+        day = D("2021-01-01") + timedelta(days=offset)
+        before = certificate.periods(STANDARDS)  # folded: the change is followed from them
+        try:
+            command(certificate, kind, day, version)
+        except (RuleViolationError, NotFoundError):
+            assert certificate.periods(STANDARDS) == before
+            continue
+        after = round_trip(certificate).periods(STANDARDS)
+        assert certificate.periods(STANDARDS) == after
+        if kind != "retract":
+            # What a change effective on a day can change: the periods from the last one
+            # starting before it on; the earlier ones are as they were.
+            since = certificate.periods(STANDARDS, since=day)
+            start = since[0].start
+            kept = [p for p in before if start and (p.start is None or p.start < start)]
+            assert kept + since == after
