@@ -28,8 +28,9 @@ certificate's own event: the rows that change are known until there, their
 successors from there, so a search sees the new deadline from that position on
 and a report as of an earlier instant still sees what was known then. That is
 one pass over the certificates to the edition (found by the standard their
-``Issued`` names), applied in a transaction of its own at the catalogue event's
-position, after the events before it.
+``Issued`` names), after the events before it, in transactions of
+``RECATALOGUE_CHUNK`` certificates, the last recording the catalogue event's
+position (``IndexProjection._recatalogue``).
 
 The engine-specific tables are behind ``IndexView`` (registry/projections/
 sqlite.py, postgres.py). Certificates are rebuilt here from the events as they
@@ -67,6 +68,7 @@ NAME = "index"
 FIRST_DAY = 0
 AFTER_LAST_DAY = date.max.toordinal() + 1
 CACHE_SIZE = 20_000
+RECATALOGUE_CHUNK = 2_000
 
 
 @dataclass(frozen=True)
@@ -138,8 +140,9 @@ class IndexView(Protocol):
 
     def max_tracking_id(self, application_name: str) -> int | None: ...
 
-    def apply(self, update: IndexUpdate, tracking: Tracking) -> None:
-        """Apply ``update`` and record ``tracking``, in one transaction."""
+    def apply(self, update: IndexUpdate, tracking: Tracking | None) -> None:
+        """Apply ``update`` and record ``tracking`` (None: no position), in one
+        transaction."""
         ...
 
     def current_periods(self, cert_id: UUID) -> list[PeriodRow]:
@@ -177,10 +180,13 @@ class IndexProjection:
         catalogue_at: Callable[[int], StandardsCatalogue],
         parties: Callable[[object], tuple[str, str]],
         cache_size: int = CACHE_SIZE,
+        recatalogue_chunk: int = RECATALOGUE_CHUNK,
     ) -> None:
         """``load``: a certificate at a version; ``version_at``: its version at a log
         position; ``catalogue_at``: the catalogue as recorded at a log position;
-        ``parties``: the (AB, CB) an accreditation's or a body's event is about."""
+        ``parties``: the (AB, CB) an accreditation's or a body's event is about;
+        ``recatalogue_chunk``: certificates derived again per transaction when a deadline
+        changes."""
         self.view = view
         self.application_name = application_name
         self._decode = decode
@@ -189,6 +195,7 @@ class IndexProjection:
         self._catalogue_at = catalogue_at
         self._parties = parties
         self._cache_size = cache_size
+        self._recatalogue_chunk = recatalogue_chunk
         self._kept: OrderedDict[UUID, _Kept] = OrderedDict()
         self._refs: OrderedDict[UUID, tuple[str, str]] = OrderedDict()
 
@@ -217,9 +224,7 @@ class IndexProjection:
                         # be found; applied at once, what it changes is read from them.
                         if unapplied is not None:
                             self._apply(update, unapplied)
-                            update = IndexUpdate()
-                        self._recatalogue(editions, notification.id, update)
-                        self._apply(update, notification.id)
+                        self._recatalogue(editions, notification.id)
                         update, unapplied = IndexUpdate(), None
                         continue
                 elif isinstance(event, Certificate.Event):
@@ -287,12 +292,28 @@ class IndexProjection:
             if before.deadline_of(edition.designation) != edition.transition_deadline
         ]
 
-    def _recatalogue(self, editions: Sequence[str], position: int, update: IndexUpdate) -> None:
+    def _recatalogue(self, editions: Sequence[str], position: int) -> None:
         """Derive again, at ``position``, the periods of every certificate to ``editions``
-        (all in the tables: nothing of the batch is pending in ``update``)."""
-        for edition in editions:
-            for cert_id in self.view.certificates_to(edition):
+        (all in the tables: nothing before ``position`` is pending), ``recatalogue_chunk``
+        certificates a transaction; the last records ``position`` as applied.
+
+        A failure between two leaves the position unrecorded: the event is applied again
+        from its start, and the certificates derived already derive to the rows they have
+        now (nothing closed or opened twice). Meanwhile a search as known now may find some
+        certificates to the edition with the new deadline and some with the old; an answer
+        as of an instant waits for the position, so it sees all or none."""
+        cert_ids = [
+            cert_id for edition in editions for cert_id in self.view.certificates_to(edition)
+        ]
+        chunk = self._recatalogue_chunk
+        for start in range(0, max(len(cert_ids), 1), chunk):
+            update = IndexUpdate()
+            for cert_id in cert_ids[start : start + chunk]:
                 self._derive(cert_id, self._at(cert_id, position), position, update)
+            if start + chunk < len(cert_ids):
+                self.view.apply(update, None)
+            else:
+                self._apply(update, position)
 
     def _derive(
         self,

@@ -90,7 +90,7 @@ class PostgresIndexView(PostgresTrackingRecorder):
     def _table(self, name: str) -> Composed:
         return SQL("{}.{}").format(Identifier(self.datastore.schema), Identifier(name))
 
-    def apply(self, update: IndexUpdate, tracking: Tracking) -> None:
+    def apply(self, update: IndexUpdate, tracking: Tracking | None) -> None:
         t = self.t
         with self.datastore.transaction(commit=True) as cursor:
             if update.certificates:
@@ -145,7 +145,8 @@ class PostgresIndexView(PostgresTrackingRecorder):
                     SQL("INSERT INTO {} VALUES (%s, %s, %s, %s, %s, %s, %s)").format(t[EVENTS]),
                     [audit_values(row, row.cert_id) for row in update.events],
                 )
-            self._insert_tracking(cursor, tracking)
+            if tracking is not None:
+                self._insert_tracking(cursor, tracking)
 
     def current_periods(self, cert_id: UUID) -> list[PeriodRow]:
         rows = self._select(

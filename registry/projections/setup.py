@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 from eventsourcing.sqlite import SQLiteDatastore
 
 from registry.domain.certificate import Certificate
-from registry.projections.index import IndexProjection
+from registry.projections.index import RECATALOGUE_CHUNK, IndexProjection
 from registry.projections.queries import IndexReader
 from registry.projections.runner import (
     AdvisoryLock,
@@ -50,9 +50,10 @@ class Index:
             self._own_datastore.close()
 
 
-def open_index(app: Any) -> Index:
+def open_index(app: Any, *, recatalogue_chunk: int = RECATALOGUE_CHUNK) -> Index:
     """The index beside ``app``'s log: in the same SQLite file or PostgreSQL schema; for an
-    in-memory log, in an in-memory SQLite database of this process."""
+    in-memory log, in an in-memory SQLite database of this process. ``recatalogue_chunk``:
+    see ``IndexProjection``."""
     recorder = app.recorder
     own: SQLiteDatastore | None = None
     election: Election
@@ -87,6 +88,7 @@ def open_index(app: Any) -> Index:
         version_at=app.store.version_at,
         catalogue_at=app.catalogue.at_position,
         parties=app.parties.of,
+        recatalogue_chunk=recatalogue_chunk,
     )
     return Index(app, view, projection, election, own)
 

@@ -80,7 +80,7 @@ class SQLiteIndexView(SQLiteTrackingRecorder):
         ):
             yield cursor
 
-    def apply(self, update: IndexUpdate, tracking: Tracking) -> None:
+    def apply(self, update: IndexUpdate, tracking: Tracking | None) -> None:
         with self._writing() as cursor:
             cursor.executemany(
                 f"INSERT INTO {CERTS} (cert_id, cb, number, standard) VALUES (?, ?, ?, ?)",
@@ -109,7 +109,8 @@ class SQLiteIndexView(SQLiteTrackingRecorder):
                 f"INSERT INTO {EVENTS} VALUES (?, ?, ?, ?, ?, ?, ?)",
                 [audit_values(row, row.cert_id.hex) for row in update.events],
             )
-            self._insert_tracking(cursor, tracking)
+            if tracking is not None:
+                self._insert_tracking(cursor, tracking)
 
     def _keys(self, cursor: SQLiteCursor, update: IndexUpdate) -> dict[UUID, int]:
         cert_ids = {o.row.cert_id for o in update.opened} | {c for c, _, _ in update.closed}

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any, cast
 
 import pytest
 from authority import register_in_process
+from eventsourcing.persistence import OperationalError
 
 from registry import config
 from registry.application.queries import Queries, SearchCriteria
@@ -331,3 +334,58 @@ def test_the_index_is_the_same_whether_a_deadline_comes_in_one_batch_or_alone() 
         together.close()
         alone.close()
         app.close()
+
+
+@dataclass
+class FailingView:
+    """An index view whose ``fail_at``-th transaction without a position fails."""
+
+    view: Any
+    fail_at: int
+    unpositioned: int = 0
+
+    def apply(self, update: Any, tracking: Any) -> None:
+        if tracking is None:
+            self.unpositioned += 1
+            if self.unpositioned == self.fail_at:
+                raise OperationalError("the store went away")
+        self.view.apply(update, tracking)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.view, name)
+
+
+def test_a_deadline_is_applied_a_chunk_of_certificates_at_a_time_and_resumes_after_a_failure(
+    registry: Registry,
+) -> None:
+    numbers = [f"Q-{n}" for n in range(5)]
+    for number in numbers:
+        issue(registry, CertificateRef("cb-1", number))
+    move_deadline(registry)
+    notifications = registry.recorder.select_notifications(start=1, limit=1000)
+    deadline_at = notifications[-1].id
+    index = open_index(registry, recatalogue_chunk=2)
+    try:
+        queries = Queries(registry, index.reader, wait=0)
+        expired = SearchCriteria(status=Status.EXPIRED)
+        failing = FailingView(index.view, fail_at=2)
+        index.projection.view = cast(Any, failing)
+        with pytest.raises(OperationalError):
+            index.projection.process(notifications)
+        # The first chunk is in the tables, its position is not: the deadline is to come.
+        assert index.projection.position() == deadline_at - 1
+        assert len(queries.search(expired, at=DAY).results) == 2
+        index.projection.view = index.view
+        after = index.projection.position()
+        index.projection.process([n for n in notifications if n.id > after])
+        assert index.projection.position() == deadline_at
+        found = queries.search(expired, at=DAY).results
+        assert sorted(r.certificate.certificate_number for r in found) == numbers
+        # The same rows as the index built again in one go.
+        resumed = index.reader.rows()
+        index.view.clear()
+        index.projection.reset()
+        index.projection.process(notifications)
+        assert index.reader.rows() == resumed
+    finally:
+        index.close()
