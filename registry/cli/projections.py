@@ -75,6 +75,7 @@ def run_status(args: argparse.Namespace) -> int:
 
 def run_rebuild(args: argparse.Namespace) -> int:
     from registry.application.registry import Registry
+    from registry.projections.runner import renew_if_older
     from registry.projections.setup import open_index
 
     app = Registry(config.persistence_env(args.db, pool_size=2), seed=False)
@@ -91,6 +92,7 @@ def run_rebuild(args: argparse.Namespace) -> int:
                 return 1
             time.sleep(0.5)
         started = time.monotonic()
+        renew_if_older(app, index.projection)
         index.view.clear()
         index.projection.reset()
         position, applied = 0, 0

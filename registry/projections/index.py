@@ -140,6 +140,10 @@ class IndexView(Protocol):
 
     def max_tracking_id(self, application_name: str) -> int | None: ...
 
+    def clear(self) -> None:
+        """Empty the index and its tracking: the next run builds it again from the log."""
+        ...
+
     def apply(self, update: IndexUpdate, tracking: Tracking | None) -> None:
         """Apply ``update`` and record ``tracking`` (None: no position), in one
         transaction."""
@@ -168,6 +172,10 @@ class IndexProjection:
     """Turns batches of the global log into ``IndexUpdate``s and applies them."""
 
     name = NAME
+    version = 2
+    """Raised whenever the rows kept change, so an index built by an earlier projection is
+    built again (``runner.renew_if_older``). 2: the audit rows of accreditation and
+    directory events."""
 
     def __init__(
         self,

@@ -127,6 +127,25 @@ class AdvisoryLock:
             self._connection = None
 
 
+def renew_if_older(app: Any, projection: IndexProjection) -> bool:
+    """Empty the index if an earlier version of the projection built it (its rows are not
+    this version's), to be built again from the log; True if it held anything. Only the
+    holder of the projection's election may call it."""
+    key = f"{projection.name}.version.{projection.version}"
+    if app.store.get_meta(key) is not None:
+        return False
+    held = projection.position() > 0
+    if held:
+        log.warning(
+            "projection %s: built by an earlier version; building it again from the log",
+            projection.name,
+        )
+    projection.view.clear()
+    projection.reset()
+    app.store.set_meta(key, "current")
+    return held
+
+
 class ProjectionRunner:
     """Keeps one projection up to date in a thread, while it holds the election."""
 
@@ -177,6 +196,7 @@ class ProjectionRunner:
                 self._stopping.wait(RETRY_SECONDS)
 
     def _follow(self) -> None:
+        renew_if_older(self.app, self.projection)
         subscription = self.app.recorder.subscribe(gt=self.projection.position())
         self._subscription = subscription
         if self._stopping.is_set():

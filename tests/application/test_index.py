@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import itertools
+import logging
+import sqlite3
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from authority import prepare_in_process
@@ -28,7 +32,10 @@ from registry.domain.certificate import certificate_id
 from registry.domain.status import Status
 from registry.errors import InvalidInputError, NotFoundError, RuleViolationError
 from registry.projections.index import AFTER_LAST_DAY, FIRST_DAY
+from registry.projections.rows import EVENTS
+from registry.projections.runner import renew_if_older
 from registry.projections.setup import Index, index_lag, open_index
+from registry.store.log import META
 
 D = date.fromisoformat
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -339,3 +346,50 @@ def test_the_periods_of_a_certificate_give_its_status_every_day_after_any_change
                 tuple(view.details.sector_codes),
                 view.details.expiry_date.toordinal() if view.details.expiry_date else FIRST_DAY,
             ), day
+
+
+def test_an_index_built_by_an_earlier_projection_is_built_again_when_it_starts(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The audit rows of directory events came with version 2: an index an earlier
+    registry kept lacks them, and is emptied to be built again from the log, once."""
+    db = tmp_path / "registry.db"
+    app = prepare_in_process(Registry(config.persistence_env(f"sqlite:///{db}"), clock=Clock()))
+    index = open_index(app)
+    try:
+        issue(app, "cb-1", "E-1", "Alpha")
+
+        def catch_up() -> dict[str, list[tuple[Any, ...]]]:
+            """Run the index's runner (which first renews an older index) to the head."""
+            runner = index.runner().start()
+            try:
+                head = app.store.last_point().position
+                Queries(app, index.reader, wait=30)._caught_up(head)
+                assert index.projection.position() == head
+                return index.reader.rows()
+            finally:
+                runner.stop()
+
+        def older_index(*, version_recorded: bool) -> None:
+            """The directory's audit rows gone, as in an index of version 1."""
+            with contextlib.closing(sqlite3.connect(db)) as connection, connection:
+                connection.execute(f"DELETE FROM {EVENTS} WHERE type LIKE 'certification_body.%'")
+                if not version_recorded:
+                    connection.execute(f"DELETE FROM {META} WHERE key = 'index.version.2'")
+
+        built = catch_up()
+        registered = "certification_body.Registered"
+        assert any(row[4] == registered for row in built[EVENTS])
+        older_index(version_recorded=True)  # the version recorded is this one: kept
+        assert renew_if_older(app, index.projection) is False
+        assert not any(row[4] == registered for row in index.reader.rows()[EVENTS])
+        older_index(version_recorded=False)
+        with caplog.at_level(logging.WARNING):
+            assert renew_if_older(app, index.projection) is True
+        assert "built by an earlier version" in caplog.text
+        assert index.projection.position() == 0
+        assert renew_if_older(app, index.projection) is False  # once
+        assert catch_up() == built
+    finally:
+        index.close()
+        app.close()
