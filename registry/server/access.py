@@ -361,7 +361,7 @@ class AccessInterceptor(grpc.aio.ServerInterceptor):  # type: ignore[misc]
         decide = POLICY.get(method)
         if decide is None and not method.startswith(OPEN_SERVICES):
             decide = _unlisted
-        token = _bearer(handler_call_details.invocation_metadata)
+        token = bearer_token(handler_call_details.invocation_metadata)
         if handler.unary_unary is not None:
             inner = handler.unary_unary
 
@@ -496,7 +496,7 @@ def _malformed(request: Any) -> bool:
     return not hasattr(request, "DESCRIPTOR")
 
 
-def _bearer(metadata: Any) -> str | None:
+def bearer_token(metadata: Any) -> str | None:
     """The credential of the call's ``authorization`` metadata; None when there is none.
     A value that is not ``Bearer <token>`` is answered as a token, and refused as one."""
     for key, value in metadata or ():

@@ -4,7 +4,10 @@ One call is one coroutine on the server's loop (no thread of its own). It reads
 from the store a page at a time until the feed's window holds what comes next,
 then serves itself from the window (registry/server/feed.py). Each message is an
 event, or a heartbeat when nothing was sent for the feed's heartbeat interval
-(5 s by default): the position considered so far, safe to resume from.
+(5 s by default): the position considered so far, safe to resume from. While a
+stream is open its caller's standing is checked again every 5 s (``_Standing``): a
+revoked or expired token ends it UNAUTHENTICATED, and an AB's audit days follow its
+accreditation as recorded since (a withdrawal stops the events after it).
 
 Input: ``from_position`` must not be negative, nor beyond the last position
 recorded (OUT_OF_RANGE: a position this registry never gave out, e.g. from
@@ -26,7 +29,14 @@ from registry.application import inputs
 from registry.domain.principals import Principal
 from registry.errors import InvalidInputError, OutOfRangeError
 from registry.server import convert, log_events
-from registry.server.access import Days, Rights, current_principal, reading_body, reads
+from registry.server.access import (
+    Days,
+    Rights,
+    bearer_token,
+    current_principal,
+    reading_body,
+    reads,
+)
 from registry.server.errors import Refusal
 from registry.server.feed import Behind, Entry, Feed, Subscription, read_page
 from registry.v1 import audit_service_pb2 as apb
@@ -116,15 +126,16 @@ async def stream_events(
     """Send the feed to one caller until it goes away; ended by the feed with
     RESOURCE_EXHAUSTED (too far behind) or UNAVAILABLE (the server is stopping)."""
     wanted = parse(request)
+    principal = current_principal()  # read here: the pool's threads do not carry it
     if wanted.certification_body_ids:
-        principal = current_principal()  # read here: the pool's threads do not carry it
         days = await feed.run_in_pool(_days, feed, wanted.certification_body_ids, principal)
         if days is not None:
             wanted = replace(wanted, days=days, reader=reading_body())
+    standing = _Standing(feed, principal, bearer_token(context.invocation_metadata()))
     subscription = await feed.subscribe(wanted.from_position)
     try:
         await _check_position(feed, wanted.from_position)
-        await _Stream(feed, subscription, wanted, context).run()
+        await _Stream(feed, subscription, wanted, context, standing).run()
     except asyncio.CancelledError:
         if not subscription.ended:
             raise  # the caller went away, or the server stopped the call
@@ -138,6 +149,34 @@ async def stream_events(
         ) from None
     finally:
         feed.unsubscribe(subscription)
+
+
+class _Standing:
+    """What an open stream's caller may still read: its token is checked again (revoked or
+    expired: the stream ends UNAUTHENTICATED) and an AB's audit days read again (a
+    withdrawal narrows them, a grant widens them, for the events sent from then on), every
+    ``FeedSettings.standing_check`` seconds."""
+
+    def __init__(self, feed: Feed, principal: Principal, token: str | None) -> None:
+        self.feed = feed
+        self.principal = principal
+        self.token = token
+        self.checked = asyncio.get_running_loop().time()
+
+    async def check(self, wanted: FeedRequest) -> FeedRequest:
+        """``wanted`` with the caller's days as they are now; raises UnauthenticatedError
+        if its token no longer is valid. At most every ``standing_check`` seconds."""
+        now = asyncio.get_running_loop().time()
+        if now - self.checked < self.feed.settings.standing_check:
+            return wanted
+        self.checked = now
+        if self.token is not None:
+            await self.feed.run_in_pool(self.feed.app.credentials.authenticate, self.token)
+        if wanted.days is None:
+            return wanted
+        cbs, principal = wanted.certification_body_ids, self.principal
+        days = await self.feed.run_in_pool(_days, self.feed, cbs, principal)
+        return replace(wanted, days=days if days is not None else wanted.days)
 
 
 def _days(feed: Feed, cbs: frozenset[str], principal: Principal) -> dict[str, Days] | None:
@@ -178,11 +217,13 @@ class _Stream:
         subscription: Subscription,
         wanted: FeedRequest,
         context: grpc.aio.ServicerContext[Any, Any],
+        standing: _Standing,
     ) -> None:
         self.feed = feed
         self.subscription = subscription
         self.wanted = wanted
         self.context = context
+        self.standing = standing
         self.loop = asyncio.get_running_loop()
         self.interval = feed.settings.heartbeat
         self.last_sent = self.loop.time()
@@ -201,6 +242,7 @@ class _Stream:
         """Pages from the store until the window holds everything after the position."""
         subscription, feed = self.subscription, self.feed
         while subscription.position < feed.window.base:
+            self.wanted = await self.standing.check(self.wanted)
             page = await feed.run_in_pool(
                 read_page, feed.app, subscription.position, feed.settings.page_size
             )
@@ -215,6 +257,7 @@ class _Stream:
         subscription, window = self.subscription, self.feed.window
         subscription.live = True
         while True:
+            self.wanted = await self.standing.check(self.wanted)
             entries, head = window.since(subscription.position)
             await self._send_all(entries)
             if head > subscription.position:

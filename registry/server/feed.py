@@ -74,6 +74,7 @@ class FeedSettings:
     linger: float = DEFAULT_LINGER
     page_size: int = PAGE_SIZE
     threads: int = 2
+    standing_check: float = 5.0  # seconds between checks of an open stream's token and days
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,6 +19,7 @@ from registry import config
 from registry.application.registry import Registry
 from registry.client import RegistryClient, RegistryClientError, feed_position
 from registry.domain.principals import ADMIN, accreditation_body, certification_body
+from registry.server.feed import FeedSettings
 from registry.v1 import certificate_service_pb2 as pb
 from registry.v1 import directory_service_pb2 as dir_pb
 from registry.v1 import reference_events_pb2 as rpb
@@ -36,7 +37,10 @@ class Setting:
 def setting(db_url: str) -> Iterator[Setting]:
     """AB-1 (an MLA signatory) accredits cb-acc from 2023 and suspends it from May 2024;
     AB-2 accredits it from 2024; cb-acc issues Q-1; the admin moves a deadline."""
-    running = RunningServer.start(Registry(config.persistence_env(db_url)))
+    running = RunningServer.start(
+        Registry(config.persistence_env(db_url)),
+        feed_settings=FeedSettings(heartbeat=0.2, standing_check=0.2),
+    )
     create = running.app.credentials.create
     target = running.target
     clients = {
@@ -268,6 +272,45 @@ def test_an_ab_following_a_cb_gets_its_own_accreditation_whole(setting):
         ("AB-2", rpb.ACCREDITATION_EVENT_TYPE_GRANTED),
         ("AB-1", rpb.ACCREDITATION_EVENT_TYPE_SUSPENDED),
     ]
+
+
+def test_a_stream_ends_once_its_token_is_revoked(setting):
+    admin = setting.clients["admin"]
+    issued = setting.running.app.credentials.create(accreditation_body("AB-2"))
+    with RegistryClient(setting.running.target, token=issued.token) as ab2:
+        reader = read(ab2, certification_body_ids=["cb-acc"])
+        reader.wait_for(lambda r: bool(r.heartbeats()))
+        admin.revoke_token(issued.view.token_id)
+        with pytest.raises(AssertionError, match="the stream ended"):
+            reader.wait_for(lambda r: False)
+    assert reader.error is not None
+    assert reader.error.code() is grpc.StatusCode.UNAUTHENTICATED
+
+
+def test_an_abs_open_stream_stops_at_the_withdrawal_recorded_while_it_runs(setting):
+    """AB-2 follows cb-acc; it withdraws its accreditation from 2025-06-01 while the
+    stream is open: a certificate cb-acc issues from before that day reaches it, one from
+    after does not (the admin's stream gets both)."""
+    ab2, admin = setting.clients["ab2"], setting.clients["admin"]
+    reader = read(ab2, certification_body_ids=["cb-acc"])
+    everything = read(admin, certification_body_ids=["cb-acc"])
+    reader.wait_for(lambda r: bool(r.heartbeats()))
+    ab2.withdraw_accreditation(
+        "AB-2", "cb-acc", reason="scope no longer assessed", effective_date=D("2025-06-01")
+    )
+    # Heartbeats come as often as the stream checks its standing: three past the
+    # withdrawal's position, and it has read its days since.
+    at = head(setting)
+    reader.wait_for(lambda r: sum(h.log_position >= at for h in r.heartbeats()) >= 3)
+    issue_default(setting.clients["cb"], "Q-before", cb="cb-acc", effective="2025-03-01")
+    issue_default(setting.clients["cb"], "Q-after", cb="cb-acc", effective="2025-09-01")
+    end = head(setting)
+    received = until(reader, end)
+    numbers = [r.event.certificate.certificate_number for r in received if r.HasField("event")]
+    assert "Q-before" in numbers and "Q-after" not in numbers
+    seen = until(everything, end)
+    every = [r.event.certificate.certificate_number for r in seen if r.HasField("event")]
+    assert {"Q-before", "Q-after"} <= set(every)
 
 
 def cli(*args: str, token: str, cwd: Path) -> subprocess.CompletedProcess[str]:
