@@ -40,7 +40,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
-from bench import Op, Run, concurrent, median  # noqa: E402
+from bench import Op, Run, concurrent, median, rate_text  # noqa: E402
 from bench_auth import Tokens, over_the_wire  # noqa: E402
 from pg_instance import PostgresInstance, schema_dsn  # noqa: E402
 from server_process import ServerProcess  # noqa: E402
@@ -309,14 +309,6 @@ def postgres(dsn: str | None) -> Iterator[Callable[[Path], str]]:
 
 def rate(runs: Sequence[Run]) -> float:
     return median([run.rate for run in runs])
-
-
-def rate_text(runs: Sequence[Run]) -> str:
-    rates = [run.rate for run in runs]
-    text = f"{median(rates):,.0f}"
-    if len(rates) > 1:
-        text += f" ({min(rates):,.0f}-{max(rates):,.0f})"
-    return text
 
 
 def cpu(runs: Sequence[Run]) -> str:

@@ -113,9 +113,6 @@ def parties_of(first: object) -> Parties | None:
     return None
 
 
-CertificateRefs = Refs[CertificateRef]
-"""Certificate id → (CB, number)."""
-
 REFERENCE_SOURCES: tuple[tuple[type[Aggregate.Event], Source], ...] = (
     (Accreditation.Event, Source.ACCREDITATION),
     (CertificationBody.Event, Source.CERTIFICATION_BODY),

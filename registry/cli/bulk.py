@@ -225,7 +225,8 @@ def run_import(args: argparse.Namespace) -> int:
 
 
 @contextlib.contextmanager
-def _output(path: Path | None) -> Iterator[IO[str]]:
+def output_file(path: Path | None) -> Iterator[IO[str]]:
+    """Where a command writes its file: ``path`` (UTF-8, newlines as written), else stdout."""
     if path is None:
         yield sys.stdout
         sys.stdout.flush()
@@ -240,7 +241,7 @@ def run_export(args: argparse.Namespace) -> int:
 
     app = Registry(config.persistence_env(args.db, pool_size=2), seed=False)
     try:
-        with _output(args.output) as stream:
+        with output_file(args.output) as stream:
             if args.events:
                 rows = export_events(app, stream, args.format, Window(args.since, args.until))
             else:

@@ -11,16 +11,14 @@ not be checked; 2 for a malformed command line or a list that cannot be read.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
 import sys
 from collections import Counter
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO
 
 from registry.cli import output, suppliers
-from registry.cli.bulk import ProgressDisplay
+from registry.cli.bulk import ProgressDisplay, output_file
 from registry.cli.commands import (
     EXIT_FAILED,
     EXIT_OK,
@@ -162,7 +160,7 @@ def _verify_list(args: argparse.Namespace) -> int:
     verdicts: Counter[str] = Counter()
     unchecked = 0
     try:
-        with _output(args.out) as stream, connect(args) as client:
+        with output_file(args.out) as stream, connect(args) as client:
             writer = suppliers.ResultWriter(stream, columns, as_json=args.json)
             results = suppliers.check(
                 client,
@@ -195,13 +193,3 @@ def _verify_list(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return EXIT_FAILED if unchecked else EXIT_OK
-
-
-@contextlib.contextmanager
-def _output(path: Path | None) -> Iterator[IO[str]]:
-    if path is None:
-        yield sys.stdout
-        sys.stdout.flush()
-        return
-    with path.open("w", encoding="utf-8", newline="") as stream:
-        yield stream

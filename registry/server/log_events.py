@@ -95,16 +95,18 @@ def to_reference_event(
     message.type = types.Value(f"{prefix}{name.upper()}")
     payload = getattr(message, name)
     payload.SetInParent()
-    _fill(payload, view.fields)
+    _fill(payload, view)
     return message
 
 
-def _fill(payload: Message, fields: Mapping[str, Any]) -> None:
-    """Set the payload's fields from the event's own fields of the same names."""
-    if "editions" in fields:  # Catalogue.Seeded
+def _fill(payload: Message, view: ReferenceEventView) -> None:
+    """Set the payload's fields from the event's own fields of the same names; the
+    catalogue's editions as ``StandardEdition`` messages."""
+    fields = view.fields
+    if view.source is Source.CATALOGUE and view.type == "Seeded":
         payload.editions.extend(_edition(row) for row in fields["editions"])  # type: ignore[attr-defined]
         return
-    if "code" in fields:  # Catalogue.EditionAdded
+    if view.source is Source.CATALOGUE and view.type == "EditionAdded":
         payload.edition.CopyFrom(_edition(fields))  # type: ignore[attr-defined]
         return
     descriptors = payload.DESCRIPTOR.fields_by_name
